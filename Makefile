@@ -1,0 +1,44 @@
+# media-check: `make scan` and `make test` install whatever is missing, then run.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng chromium fonts-dejavu-core fonts-liberation
+export OMP_THREAD_LIMIT := 1
+
+.PHONY: install system-deps scan test eval eval-live bench fuzz clean schema
+
+install: system-deps $(STAMP)
+
+# Debian packages: tesseract (OCR) and Chromium (live captures, HTML report checks).
+system-deps:
+	@missing=""; \
+	command -v tesseract >/dev/null 2>&1 || missing="yes"; \
+	command -v chromium >/dev/null 2>&1 || missing="yes"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing $(APT_PACKAGES)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	  else \
+	    echo "missing system packages; run:  sudo apt-get install -y $(APT_PACKAGES)"; exit 1; \
+	  fi; \
+	fi
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+# A demo: exits 0 whenever the scan ran, whatever it found (exit 1 = findings).
+scan: install
+	@$(VENV)/bin/media-check scan sample_media/screens --no-progress; rc=$$?; [ $$rc -le 1 ]
+
+test: install
+	$(PY) -m pytest -q
+
+schema: install
+	$(PY) -m media_check.schema > docs/report.schema.json
+
+clean:
+	rm -rf .media-check-cache .pytest_cache build *.egg-info

@@ -1,0 +1,3 @@
+from media_check.cli import main
+
+main()

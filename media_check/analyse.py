@@ -1,0 +1,128 @@
+"""One asset -> its Analysis: the expensive, policy-independent facts (OCR words, hashes, features).
+
+An Analysis is a pure function of the file's bytes, the analyser version and :class:`AnalysisParams`, so it is
+cached by that key (:mod:`media_check.cache`) and computed in worker processes. Rules never run here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from media_check import features as features_mod
+from media_check import hashing
+from media_check.load import LoadError, load_image
+from media_check.ocr import OcrTimeout, OcrUnavailable, Word, ocr_image
+
+# Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
+ANALYSER_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class AnalysisParams:
+    languages: tuple[str, ...] = ("eng",)
+    max_pixels: int = 50_000_000
+    max_file_bytes: int = 100_000_000
+    ocr_timeout: float = 60.0
+    ocr: bool = True  # False when tesseract is missing and the user allowed it
+
+    def fingerprint(self) -> str:
+        from media_check.ocr import PREPROCESS_VERSION
+
+        material = json.dumps({"analyser": ANALYSER_VERSION, "preprocess": PREPROCESS_VERSION,
+                               "languages": list(self.languages), "max_pixels": self.max_pixels,
+                               "max_file_bytes": self.max_file_bytes, "ocr": self.ocr}, sort_keys=True)
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+@dataclass
+class Analysis:
+    sha256: str
+    kind: str = "screenshot"  # screenshot | video | unknown
+    format: str | None = None
+    width: int | None = None
+    height: int | None = None
+    has_alpha: bool = False
+    frames: int | None = None
+    notes: list[str] = field(default_factory=list)
+    words: list[Word] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
+    hashes: dict[str, str] = field(default_factory=dict)
+    ocr_ran: bool = False
+    error: str | None = None  # set when the asset could not be checked
+    cacheable: bool = True
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["words"] = [word.to_list() for word in self.words]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Analysis:
+        data = dict(data)
+        data["words"] = [Word.from_list(row) for row in data.get("words", [])]
+        return cls(**data)
+
+
+def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def analyse_file(path: str, sha256: str, params: AnalysisParams) -> Analysis:
+    """The Analysis of one file. Never raises: a failure becomes ``Analysis.error``."""
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    try:
+        loaded = load_image(Path(path), params.max_pixels, params.max_file_bytes)
+    except LoadError as exc:
+        return Analysis(sha256=sha256, kind=exc.kind, format=exc.format, error=exc.reason,
+                        timings_ms={"load": _ms(start)})
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops a scan
+        return Analysis(sha256=sha256, kind="unknown", error=f"could not be decoded: {type(exc).__name__}: {exc}",
+                        timings_ms={"load": _ms(start)})
+    timings["load"] = _ms(start)
+    analysis = Analysis(sha256=sha256, kind="screenshot", format=loaded.format, width=loaded.width,
+                        height=loaded.height, has_alpha=loaded.has_alpha, frames=loaded.frames,
+                        notes=list(loaded.notes))
+    image = loaded.image
+    if params.ocr:
+        t = time.perf_counter()
+        try:
+            analysis.words = ocr_image(image, params.languages, params.ocr_timeout)
+            analysis.ocr_ran = True
+        except OcrTimeout as exc:
+            analysis.error = f"{exc}; the asset was not checked"
+            analysis.cacheable = False
+        except OcrUnavailable as exc:
+            analysis.error = str(exc)
+            analysis.cacheable = False
+        except Exception as exc:  # noqa: BLE001
+            analysis.error = f"OCR failed: {type(exc).__name__}: {exc}"
+            analysis.cacheable = False
+        timings["ocr"] = _ms(t)
+    t = time.perf_counter()
+    analysis.hashes = hashing.hashes(image)
+    timings["hashes"] = _ms(t)
+    t = time.perf_counter()
+    analysis.features = features_mod.image_features(np.asarray(image), analysis.words)
+    timings["features"] = _ms(t)
+    analysis.timings_ms = timings
+    return analysis
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)

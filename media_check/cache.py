@@ -1,0 +1,84 @@
+"""Content-addressed cache of analyses: key = content sha256 + analyser version + analysis parameters.
+
+Never keyed on paths or mtimes (a git checkout resets mtimes; a renamed file is the same content). Entries are
+written atomically (temp file + rename) and carry their own key, so a corrupt or foreign entry is detected,
+discarded and recomputed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from media_check.analyse import Analysis, AnalysisParams
+
+DEFAULT_DIR = ".media-check-cache"
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by media-check.\n"
+        "# For information about cache directory tags see https://bford.info/cachedir/\n")
+
+
+class AnalysisCache:
+    def __init__(self, root: str | Path = DEFAULT_DIR):
+        self.root = Path(root)
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, sha256: str, params: AnalysisParams) -> Path:
+        return self.root / "analysis" / params.fingerprint() / sha256[:2] / f"{sha256}.json"
+
+    def get(self, sha256: str, params: AnalysisParams) -> Analysis | None:
+        path = self._path(sha256, params)
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("key") != [sha256, params.fingerprint()]:
+                raise ValueError("cache entry belongs to another key")
+            analysis = Analysis.from_json(data["analysis"])
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            _remove(path)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return analysis
+
+    def put(self, params: AnalysisParams, analysis: Analysis) -> None:
+        if not analysis.cacheable:
+            return
+        path = self._path(analysis.sha256, params)
+        self._ensure_root()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"key": [analysis.sha256, params.fingerprint()], "analysis": analysis.to_json()}
+        write_atomic(path, json.dumps(payload, separators=(",", ":")))
+
+    def _ensure_root(self) -> None:
+        tag = self.root / "CACHEDIR.TAG"
+        if not tag.exists():
+            self.root.mkdir(parents=True, exist_ok=True)
+            write_atomic(tag, _TAG)
+            write_atomic(self.root / ".gitignore", "*\n")
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(Path(tmp))
+        raise
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass

@@ -1,0 +1,186 @@
+"""Tesseract OCR for screenshots: words with boxes (in original-image coordinates), confidences, line and block ids.
+
+Screenshots are not scanned pages, so the image is prepared first (:func:`prepare`):
+- greyscale, then *polarity normalisation*: wherever the local background is dark (dark mode, dark sidebars,
+  coloured buttons, hero banners) the pixels are inverted, so tesseract sees dark text on light everywhere in one
+  pass instead of two;
+- scale chosen by the likely text height: small images are upscaled 2x; very large (Retina, 2x/3x) shots are
+  brought down to a 2000 px long side, which reads as well and faster. 1x desktop shots are never shrunk.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytesseract
+from PIL import Image
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+PREPROCESS_VERSION = "2"
+UPSCALE_BELOW = 1000  # long side in pixels
+DOWNSCALE_ABOVE = 2400
+DOWNSCALE_TO = 2000
+
+
+class OcrUnavailable(Exception):
+    """Tesseract is missing or broken; the message says how to install it."""
+
+
+class OcrTimeout(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float  # 0..100 as tesseract reports it
+    box: tuple[int, int, int, int]  # x, y, w, h in original-image pixels
+    block: int
+    line: int  # unique across the image
+
+    def to_list(self) -> list:
+        return [self.text, self.conf, list(self.box), self.block, self.line]
+
+    @classmethod
+    def from_list(cls, row: list) -> Word:
+        text, conf, box, block, line = row
+        return cls(text, float(conf), tuple(box), int(block), int(line))
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    box: tuple[int, int, int, int]
+    words: tuple[Word, ...]
+
+
+def lines_of(words: tuple[Word, ...] | list[Word]) -> list[Line]:
+    """Group words into their OCR lines, in reading order."""
+    grouped: dict[int, list[Word]] = {}
+    for word in words:
+        grouped.setdefault(word.line, []).append(word)
+    return [Line(" ".join(w.text for w in ws), union_box([w.box for w in ws]), tuple(ws))
+            for _, ws in sorted(grouped.items())]
+
+
+def union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    x0 = min(b[0] for b in boxes)
+    y0 = min(b[1] for b in boxes)
+    x1 = max(b[0] + b[2] for b in boxes)
+    y1 = max(b[1] + b[3] for b in boxes)
+    return (x0, y0, x1 - x0, y1 - y0)
+
+
+def check_tesseract() -> str:
+    """Tesseract's version, or :class:`OcrUnavailable` with the command that installs it."""
+    if shutil.which("tesseract") is None:
+        raise OcrUnavailable(
+            "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' "
+            "(or 'make install' as root)")
+    try:
+        return str(pytesseract.get_tesseract_version())
+    except Exception as exc:  # noqa: BLE001
+        raise OcrUnavailable(f"tesseract is installed but does not run: {exc}") from None
+
+
+def missing_languages(languages: tuple[str, ...]) -> list[str]:
+    try:
+        have = set(pytesseract.get_languages(config=""))
+    except Exception:  # noqa: BLE001
+        return []
+    return [lang for lang in languages if lang not in have]
+
+
+def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Grey, polarity-normalised, rescaled image for tesseract; returns (image, scale, inverted_fraction)."""
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    normalised, inverted = normalise_polarity(grey)
+    h, w = normalised.shape
+    long_side = max(h, w)
+    scale = 1.0
+    if long_side < UPSCALE_BELOW:
+        scale = 2.0
+    elif long_side > DOWNSCALE_ABOVE:
+        scale = DOWNSCALE_TO / long_side
+    if scale != 1.0:
+        interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+        normalised = cv2.resize(normalised, (round(w * scale), round(h * scale)), interpolation=interpolation)
+    return normalised, scale, inverted
+
+
+def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
+    """Dark text on a white background everywhere: returns (image, fraction of the image that was inverted).
+
+    The background is estimated by a median over a coarse grid (text strokes are thin, so the median of a
+    cell is its background). Cells darker than mid-grey are inverted (dark mode, dark sidebars, coloured
+    buttons); then every pixel is divided by its background (flat-field), so grey panels and tinted cards
+    become white and tesseract's page segmentation does not mistake them for pictures.
+    """
+    h, w = grey.shape
+    cell = max(8, min(h, w) // 40)
+    small_size = (max(1, w // cell), max(1, h // cell))
+    background = _background(grey, small_size)
+    dark = background < 110
+    fraction = float(dark.mean())
+    out = grey
+    if fraction > 0.0:
+        mask = cv2.resize(dark.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        out = grey.copy()
+        out[mask] = 255 - grey[mask]
+        background = np.where(dark, 255 - background, background)
+    flat = cv2.resize(background, (w, h), interpolation=cv2.INTER_NEAREST).astype(np.float32)
+    out = np.clip(out.astype(np.float32) * (255.0 / np.maximum(flat, 64.0)), 0, 255).astype(np.uint8)
+    return out, fraction
+
+
+def _background(grey: np.ndarray, small_size: tuple[int, int]) -> np.ndarray:
+    small = cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA)
+    return cv2.medianBlur(small, 3) if min(small.shape) >= 3 else small
+
+
+def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout: float = 60.0) -> list[Word]:
+    """Words tesseract reads in ``image`` (RGB), boxes in its own pixel coordinates."""
+    rgb = np.asarray(image.convert("RGB"))
+    prepared, scale, _ = prepare(rgb)
+    with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
+        path = os.path.join(tmp, "page.bmp")
+        cv2.imwrite(path, prepared)
+        try:
+            data = pytesseract.image_to_data(
+                path, lang="+".join(languages), config="--psm 3 --dpi 96",
+                output_type=pytesseract.Output.DICT, timeout=timeout)
+        except RuntimeError as exc:
+            if "timeout" in str(exc).lower():
+                raise OcrTimeout(f"OCR took longer than {timeout:g} s") from None
+            raise
+        except pytesseract.TesseractNotFoundError:
+            raise OcrUnavailable(
+                "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng'"
+            ) from None
+    return _words(data, scale, image.width, image.height)
+
+
+def _words(data: dict, scale: float, width: int, height: int) -> list[Word]:
+    words: list[Word] = []
+    line_ids: dict[tuple[int, int, int], int] = {}
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < 0:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        line = line_ids.setdefault(key, len(line_ids))
+        x = int(round(data["left"][i] / scale))
+        y = int(round(data["top"][i] / scale))
+        w = max(1, int(round(data["width"][i] / scale)))
+        h = max(1, int(round(data["height"][i] / scale)))
+        x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+        w, h = min(w, width - x), min(h, height - y)
+        words.append(Word(text, conf, (x, y, w, h), int(data["block_num"][i]), line))
+    return words

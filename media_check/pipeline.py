@@ -1,0 +1,139 @@
+"""discover -> hash -> analyse (cache, worker pool) -> judge -> Report.
+
+The cache is consulted in this process, so a re-scan of an unchanged folder starts no worker and runs no OCR.
+Misses go to a pool of ``jobs`` worker processes, at most ``2 x jobs`` in flight, so memory does not grow with
+the number of assets; results are judged as they arrive.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from media_check import __version__
+from media_check.analyse import Analysis, AnalysisParams, analyse_file, sha256_of
+from media_check.cache import AnalysisCache
+from media_check.config import Config, usable_cpus
+from media_check.discover import AssetRef, discover
+from media_check.judge import add_findings, judge_asset, judge_listing
+from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
+from media_check.rules.base import ListingAsset
+
+ProgressFn = Callable[[str, int, int], None]
+
+
+@dataclass
+class ScanStats:
+    ocr_calls: int = 0
+    cache_hits: int = 0
+    analysed: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _worker_init() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache: AnalysisCache | None,
+                 stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    """(ref, analysis, from_cache) for every ref, in completion order."""
+    pending: list[tuple[AssetRef, str]] = []
+    for ref in refs:
+        if ref.escape:
+            yield ref, Analysis(sha256="", kind="unknown", error=ref.escape, cacheable=False), False
+            continue
+        try:
+            digest = sha256_of(ref.path)
+        except IsADirectoryError:
+            yield ref, Analysis(sha256="", kind="unknown", error="is a folder, not a file", cacheable=False), False
+            continue
+        except OSError as exc:
+            reason = "permission denied: the file cannot be read" if isinstance(exc, PermissionError) \
+                else f"cannot be read: {exc.strerror or exc}"
+            yield ref, Analysis(sha256="", kind="unknown", error=reason, cacheable=False), False
+            continue
+        hit = cache.get(digest, params) if cache else None
+        if hit is not None:
+            stats.cache_hits += 1
+            yield ref, hit, True
+        else:
+            pending.append((ref, digest))
+    yield from _analyse_pending(pending, params, jobs, cache, stats)
+
+
+def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams, jobs: int,
+                     cache: AnalysisCache | None, stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    def finish(ref: AssetRef, analysis: Analysis) -> tuple[AssetRef, Analysis, bool]:
+        stats.analysed += 1
+        stats.ocr_calls += int(analysis.ocr_ran)
+        if cache:
+            cache.put(params, analysis)
+        return ref, analysis, False
+
+    if jobs <= 1 or len(pending) <= 1:
+        for ref, digest in pending:
+            yield finish(ref, analyse_file(str(ref.path), digest, params))
+        return
+    queue = list(reversed(pending))
+    while queue:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
+            in_flight: dict[Future, tuple[AssetRef, str]] = {}
+            broken = False
+            while (queue or in_flight) and not broken:
+                while queue and len(in_flight) < 2 * jobs:
+                    ref, digest = queue.pop()
+                    in_flight[pool.submit(analyse_file, str(ref.path), digest, params)] = (ref, digest)
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    ref, digest = in_flight.pop(future)
+                    try:
+                        yield finish(ref, future.result())
+                    except BrokenProcessPool:
+                        broken = True
+                        yield ref, Analysis(sha256=digest, kind="unknown", cacheable=False,
+                                            error="the analysis worker crashed on this file (decoder fault or out "
+                                                  "of memory)"), False
+            if broken:
+                # The assets still in flight were not the culprit necessarily: retry them in a fresh pool.
+                queue.extend(in_flight.values())
+
+
+def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None,
+         progress: ProgressFn | None = None, extras: dict[str, Any] | None = None) -> Report:
+    refs, skipped = discover(paths)
+    stats = ScanStats(skipped=[f"{s.display}: {s.reason}" for s in skipped])
+    jobs = config.jobs or usable_cpus()
+    env_jobs = os.environ.get("MEDIA_CHECK_JOBS")
+    if env_jobs and not config.jobs:
+        jobs = max(1, int(env_jobs))
+    verdicts: dict[str, Verdict] = {}
+    lite: dict[str, list[ListingAsset]] = {}
+    total = len(refs)
+    if progress:
+        progress("", 0, total)
+    for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats):
+        verdicts[ref.display] = judge_asset(ref.display, analysis, config, extras, cached=from_cache)
+        if ref.listing is not None:
+            lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[])))
+        if progress:
+            progress(ref.display, len(verdicts), total)
+    listings = []
+    for listing in sorted(lite):
+        members = sorted(lite[listing], key=lambda a: a.path)
+        result, per_asset = judge_listing(listing, members, config, extras)
+        listings.append(result)
+        for path, findings in per_asset.items():
+            if path in verdicts:
+                verdicts[path] = add_findings(verdicts[path], findings)
+    ordered = tuple(verdicts[ref.display] for ref in refs)
+    return build_report(ordered, tuple(listings), config, stats)
+
+
+def build_report(verdicts: tuple[Verdict, ...], listings, config: Config, stats: ScanStats) -> Report:
+    return Report(schema_version=SCHEMA_VERSION, tool_version=__version__, profile=config.profile,
+                  config_hash=config.fingerprint(), assets=verdicts, listings=listings,
+                  summary=summarise(verdicts, listings, stats.ocr_calls, stats.cache_hits, stats.skipped))

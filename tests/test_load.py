@@ -1,0 +1,131 @@
+"""Safe loading: odd modes normalised to RGB, limits enforced before decoding, failures explained."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from PIL import Image
+
+from media_check.load import LoadError, load_image
+
+LIMIT = 50_000_000
+BYTES = 100_000_000
+
+
+def save(tmp_path, image, name, **kw):
+    path = tmp_path / name
+    image.save(path, **kw)
+    return path
+
+
+def test_rgb_png_loads(tmp_path):
+    loaded = load_image(save(tmp_path, Image.new("RGB", (40, 30), "red"), "a.png"), LIMIT, BYTES)
+    assert (loaded.width, loaded.height, loaded.format) == (40, 30, "png")
+    assert loaded.image.mode == "RGB"
+
+
+def test_alpha_is_composited_on_white(tmp_path):
+    path = save(tmp_path, Image.new("RGBA", (10, 10), (0, 0, 0, 0)), "t.png")
+    loaded = load_image(path, LIMIT, BYTES)
+    assert loaded.has_alpha
+    assert loaded.image.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_palette_with_transparency(tmp_path):
+    im = Image.new("P", (8, 8), 0)
+    im.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+    path = tmp_path / "p.png"
+    im.save(path, transparency=0)
+    loaded = load_image(path, LIMIT, BYTES)
+    assert loaded.image.getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_16_bit_greyscale_is_scaled_not_clipped(tmp_path):
+    im = Image.new("I;16", (4, 4), 40000)
+    path = save(tmp_path, im, "g16.png")
+    loaded = load_image(path, LIMIT, BYTES)
+    assert loaded.image.getpixel((0, 0)) == (156, 156, 156)  # 40000 >> 8
+
+
+def test_cmyk_jpeg_becomes_rgb(tmp_path):
+    path = save(tmp_path, Image.new("CMYK", (16, 16), (0, 255, 255, 0)), "c.jpg")
+    loaded = load_image(path, LIMIT, BYTES)
+    r, g, b = loaded.image.getpixel((8, 8))
+    assert r > 200 and g < 60 and b < 60
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    im = Image.new("RGB", (60, 20), "blue")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90 CW
+    path = save(tmp_path, im, "o.jpg", exif=exif)
+    loaded = load_image(path, LIMIT, BYTES)
+    assert (loaded.width, loaded.height) == (20, 60)
+    assert any("orientation 6" in note for note in loaded.notes)
+
+
+def test_animated_gif_first_frame(tmp_path):
+    frames = [Image.new("RGB", (10, 10), c) for c in ("red", "green", "blue")]
+    path = tmp_path / "a.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    loaded = load_image(path, LIMIT, BYTES)
+    assert loaded.image.getpixel((1, 1))[0] > 200
+    assert "first frame" in loaded.notes[0]
+
+
+def test_extension_is_not_trusted(tmp_path):
+    path = tmp_path / "shot.png"
+    Image.new("RGB", (10, 10)).save(path, format="JPEG")
+    assert load_image(path, LIMIT, BYTES).format == "jpeg"
+
+
+def _png_header_only(width, height):
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+
+
+def test_decompression_bomb_refused_before_decoding(tmp_path):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header_only(100_000, 100_000))
+    with pytest.raises(LoadError, match=r"over the 50 MP limit: refused before decoding"):
+        load_image(path, LIMIT, BYTES)
+
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.write_bytes(b""), "empty"),
+    (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40), "corrupt"),
+    (lambda p: p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n"), "postscript/eps file, not a supported image"),
+    (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 60), "elf executable"),
+    (lambda p: p.write_bytes(b"just some text"), "not a recognised image format"),
+    (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40), "not supported yet"),
+])
+def test_bad_files_get_a_reason(tmp_path, make, reason):
+    path = tmp_path / "bad.png"
+    make(path)
+    with pytest.raises(LoadError, match=reason):
+        load_image(path, LIMIT, BYTES)
+
+
+def test_truncated_png_says_truncated(tmp_path):
+    buffer = io.BytesIO()
+    Image.effect_noise((300, 300), 60).convert("RGB").save(buffer, format="PNG")
+    path = tmp_path / "cut.png"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    with pytest.raises(LoadError, match="truncated"):
+        load_image(path, LIMIT, BYTES)
+
+
+def test_file_size_limit(tmp_path):
+    path = save(tmp_path, Image.effect_noise((200, 200), 80).convert("RGB"), "big.png")
+    with pytest.raises(LoadError, match="over the"):
+        load_image(path, LIMIT, 1000)
+
+
+def test_folder_named_like_an_image(tmp_path):
+    (tmp_path / "x.png").mkdir()
+    with pytest.raises(LoadError, match="folder"):
+        load_image(tmp_path / "x.png", LIMIT, BYTES)

@@ -1,0 +1,61 @@
+"""The OCR layer on real tesseract: words, boxes in original coordinates, dark mode, scale handling."""
+
+from PIL import Image, ImageDraw
+
+from conftest import font, text_screen
+from media_check.ocr import lines_of, normalise_polarity, ocr_image, prepare
+
+import numpy as np
+
+
+def words_text(words):
+    return " ".join(w.text for w in words).lower()
+
+
+def test_words_and_boxes_in_original_coordinates():
+    image = text_screen(["Quarterly budget review", "Download report"], size=(1600, 900))
+    words = ocr_image(image)
+    assert "budget" in words_text(words)
+    budget = next(w for w in words if w.text.lower() == "budget")
+    x, y, w, h = budget.box
+    assert 60 < x < 400 and 30 < y < 90 and 15 < h < 50  # where text_screen drew it
+    assert budget.conf > 60
+    assert [l.text for l in lines_of(words)][:2] == ["Quarterly budget review", "Download report"]
+
+
+def test_small_image_is_upscaled_and_boxes_mapped_back():
+    image = text_screen(["Settings saved"], size=(480, 120), font_size=16)
+    words = ocr_image(image)
+    assert "settings" in words_text(words)
+    box = next(w for w in words if w.text.lower() == "settings").box
+    assert box[0] + box[2] <= 480 and box[1] + box[3] <= 120
+
+
+def test_dark_mode_text_is_read():
+    image = text_screen(["Monthly active listeners", "Top tracks this week"], bg=(18, 18, 22), fg=(230, 230, 230))
+    assert "listeners" in words_text(ocr_image(image))
+
+
+def test_mixed_polarity_sidebar_and_page():
+    image = Image.new("RGB", (1600, 900), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 400, 900], fill=(25, 30, 45))
+    draw.text((40, 100), "Inspections", fill="white", font=font(30))
+    draw.text((500, 100), "Punch list items", fill="black", font=font(30))
+    text = words_text(ocr_image(image))
+    assert "inspections" in text and "punch" in text
+
+
+def test_polarity_normalisation_inverts_only_dark_regions():
+    grey = np.full((400, 800), 250, np.uint8)
+    grey[:, :200] = 20
+    out, fraction = normalise_polarity(grey)
+    assert 0.2 < fraction < 0.3
+    assert out[200, 50] > 200 and out[200, 600] > 200
+
+
+def test_retina_sized_image_is_brought_down():
+    prepared, scale, _ = prepare(np.zeros((1800, 2880, 3), np.uint8))
+    assert max(prepared.shape) == 2000 and scale < 1
+    prepared, scale, _ = prepare(np.zeros((1080, 1920, 3), np.uint8))
+    assert scale == 1.0  # 1x desktop shots are never shrunk
