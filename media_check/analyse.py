@@ -17,7 +17,7 @@ import numpy as np
 from media_check import features as features_mod
 from media_check import hashing
 from media_check.load import LoadError, load_image
-from media_check.ocr import OcrTimeout, OcrUnavailable, Word, ocr_image
+from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, ocr_image
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
 ANALYSER_VERSION = "1"
@@ -32,11 +32,15 @@ class AnalysisParams:
     ocr: bool = True  # False when tesseract is missing and the user allowed it
 
     def fingerprint(self) -> str:
-        from media_check.ocr import PREPROCESS_VERSION
+        """Key material of a whole Analysis."""
+        material = json.dumps({"analyser": ANALYSER_VERSION, "ocr": self.ocr_fingerprint() if self.ocr else None,
+                               "max_pixels": self.max_pixels, "max_file_bytes": self.max_file_bytes},
+                              sort_keys=True)
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
 
-        material = json.dumps({"analyser": ANALYSER_VERSION, "preprocess": PREPROCESS_VERSION,
-                               "languages": list(self.languages), "max_pixels": self.max_pixels,
-                               "max_file_bytes": self.max_file_bytes, "ocr": self.ocr}, sort_keys=True)
+    def ocr_fingerprint(self) -> str:
+        """Key material of the OCR words alone: a new feature or hash does not re-run OCR."""
+        material = json.dumps({"preprocess": PREPROCESS_VERSION, "languages": list(self.languages)})
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
@@ -82,8 +86,11 @@ def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def analyse_file(path: str, sha256: str, params: AnalysisParams) -> Analysis:
-    """The Analysis of one file. Never raises: a failure becomes ``Analysis.error``."""
+def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str | None = None) -> Analysis:
+    """The Analysis of one file. Never raises: a failure becomes ``Analysis.error``.
+
+    With ``cache_dir``, OCR words already cached for this content (by an older analyser version) are reused.
+    """
     timings: dict[str, float] = {}
     start = time.perf_counter()
     try:
@@ -102,8 +109,15 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams) -> Analysis:
     if params.ocr:
         t = time.perf_counter()
         try:
-            analysis.words = ocr_image(image, params.languages, params.ocr_timeout)
-            analysis.ocr_ran = True
+            words = _cached_words(cache_dir, sha256, params)
+            if words is None:
+                words = ocr_image(image, params.languages, params.ocr_timeout)
+                analysis.ocr_ran = True
+                if cache_dir:
+                    from media_check.cache import WordCache
+
+                    WordCache(cache_dir).put(sha256, params, words)
+            analysis.words = words
         except OcrTimeout as exc:
             analysis.error = f"{exc}; the asset was not checked"
             analysis.cacheable = False
@@ -122,6 +136,14 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams) -> Analysis:
     timings["features"] = _ms(t)
     analysis.timings_ms = timings
     return analysis
+
+
+def _cached_words(cache_dir: str | None, sha256: str, params: AnalysisParams) -> list[Word] | None:
+    if not cache_dir:
+        return None
+    from media_check.cache import WordCache
+
+    return WordCache(cache_dir).get(sha256, params)
 
 
 def _ms(start: float) -> float:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from media_check.analyse import Analysis, AnalysisParams
+from media_check.ocr import Word
 
 DEFAULT_DIR = ".media-check-cache"
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -62,6 +63,36 @@ class AnalysisCache:
             self.root.mkdir(parents=True, exist_ok=True)
             write_atomic(tag, _TAG)
             write_atomic(self.root / ".gitignore", "*\n")
+
+
+class WordCache:
+    """OCR words alone, keyed by content sha256 + OCR parameters: survives analyser changes that do not touch OCR."""
+
+    def __init__(self, root: str | Path = DEFAULT_DIR):
+        self.root = Path(root)
+
+    def _path(self, sha256: str, params: AnalysisParams) -> Path:
+        return self.root / "ocr" / params.ocr_fingerprint() / sha256[:2] / f"{sha256}.json"
+
+    def get(self, sha256: str, params: AnalysisParams) -> list[Word] | None:
+        path = self._path(sha256, params)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("key") != [sha256, params.ocr_fingerprint()]:
+                raise ValueError("cache entry belongs to another key")
+            return [Word.from_list(row) for row in data["words"]]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError):
+            _remove(path)
+            return None
+
+    def put(self, sha256: str, params: AnalysisParams, words: list[Word]) -> None:
+        AnalysisCache(self.root)._ensure_root()
+        path = self._path(sha256, params)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, json.dumps({"key": [sha256, params.ocr_fingerprint()],
+                                       "words": [w.to_list() for w in words]}, separators=(",", ":")))
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -67,6 +67,8 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
 
 def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams, jobs: int,
                      cache: AnalysisCache | None, stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    cache_dir = str(cache.root) if cache else None
+
     def finish(ref: AssetRef, analysis: Analysis) -> tuple[AssetRef, Analysis, bool]:
         stats.analysed += 1
         stats.ocr_calls += int(analysis.ocr_ran)
@@ -76,7 +78,7 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
 
     if jobs <= 1 or len(pending) <= 1:
         for ref, digest in pending:
-            yield finish(ref, analyse_file(str(ref.path), digest, params))
+            yield finish(ref, analyse_file(str(ref.path), digest, params, cache_dir))
         return
     queue = list(reversed(pending))
     while queue:
@@ -86,7 +88,7 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
             while (queue or in_flight) and not broken:
                 while queue and len(in_flight) < 2 * jobs:
                     ref, digest = queue.pop()
-                    in_flight[pool.submit(analyse_file, str(ref.path), digest, params)] = (ref, digest)
+                    in_flight[pool.submit(analyse_file, str(ref.path), digest, params, cache_dir)] = (ref, digest)
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in done:
                     ref, digest = in_flight.pop(future)
