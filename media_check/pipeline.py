@@ -21,6 +21,7 @@ from media_check.config import Config, usable_cpus
 from media_check.discover import AssetRef, discover
 from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
+from media_check.rules import RULES
 from media_check.rules.base import ListingAsset
 
 ProgressFn = Callable[[str, int, int], None]
@@ -138,4 +139,5 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
 def build_report(verdicts: tuple[Verdict, ...], listings, config: Config, stats: ScanStats) -> Report:
     return Report(schema_version=SCHEMA_VERSION, tool_version=__version__, profile=config.profile,
                   config_hash=config.fingerprint(), assets=verdicts, listings=listings,
-                  summary=summarise(verdicts, listings, stats.ocr_calls, stats.cache_hits, stats.skipped))
+                  summary=summarise(verdicts, listings, stats.ocr_calls, stats.cache_hits, stats.skipped),
+                  fail_on=config.fail_on.value, rules=tuple(sorted(RULES[name].code for name in config.enabled)))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Status(str, Enum):
@@ -63,6 +63,7 @@ class Finding:
     message: str
     evidence: tuple[Evidence, ...] = ()
     fix: str = ""
+    accepted: bool = False  # matched by the baseline: shown, but counts toward neither the status nor the exit code
 
 
 @dataclass(frozen=True)
@@ -100,13 +101,33 @@ class ListingResult:
 
 
 @dataclass(frozen=True)
+class UnmatchedWaiver:
+    """A baseline entry that accepted nothing in this run.
+
+    ``reason``: ``changed`` (the file at the recorded path has new content, so it is reviewed again), ``resolved``
+    (the content was scanned and the rule no longer fires) or ``not-scanned`` (neither the path nor the content was
+    part of this run: deleted, or outside the scanned paths).
+    """
+
+    code: str
+    name: str
+    sha256: str
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Summary:
+    """Counts over the run. ``by_rule`` counts open findings; ``accepted`` counts the findings the baseline accepted."""
+
     assets: int
     by_status: dict[str, int]
     by_rule: dict[str, int]
     ocr_calls: int
     cache_hits: int
     not_checked: tuple[str, ...] = ()
+    accepted: int = 0
+    unmatched_waivers: tuple[UnmatchedWaiver, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +139,8 @@ class Report:
     assets: tuple[Verdict, ...]
     listings: tuple[ListingResult, ...]
     summary: Summary
+    fail_on: str = "fail"  # the --fail-on threshold of the run
+    rules: tuple[str, ...] = ()  # codes of the rules in force (empty in older reports: every registered rule)
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)
@@ -128,9 +151,11 @@ class Report:
 
 
 def status_of(findings: tuple[Finding, ...] | list[Finding]) -> Status:
-    """The verdict implied by a set of findings: the worst severity, or pass."""
+    """The verdict implied by a set of findings: the worst severity of the open (not accepted) ones, or pass."""
     worst = Status.PASS
     for finding in findings:
+        if finding.accepted:
+            continue
         status = finding.severity.status
         if status.rank > worst.rank:
             worst = status
@@ -141,15 +166,17 @@ def summarise(verdicts: list[Verdict] | tuple[Verdict, ...], listings=(), ocr_ca
               not_checked=()) -> Summary:
     by_status = {s.value: 0 for s in Status}
     by_rule: dict[str, int] = {}
+    accepted = 0
+    findings = [f for v in verdicts for f in v.findings] + [f for listing in listings for f in listing.findings]
     for verdict in verdicts:
         by_status[verdict.status.value] += 1
-        for finding in verdict.findings:
-            by_rule[finding.name] = by_rule.get(finding.name, 0) + 1
-    for listing in listings:
-        for finding in listing.findings:
+    for finding in findings:
+        if finding.accepted:
+            accepted += 1
+        else:
             by_rule[finding.name] = by_rule.get(finding.name, 0) + 1
     return Summary(assets=len(verdicts), by_status=by_status, by_rule=dict(sorted(by_rule.items())),
-                   ocr_calls=ocr_calls, cache_hits=cache_hits, not_checked=tuple(not_checked))
+                   ocr_calls=ocr_calls, cache_hits=cache_hits, not_checked=tuple(not_checked), accepted=accepted)
 
 
 def _plain(value: Any) -> Any:
