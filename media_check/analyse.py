@@ -17,7 +17,7 @@ import numpy as np
 from media_check import features as features_mod
 from media_check import hashing
 from media_check.load import LoadError, load_image
-from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, ocr_image
+from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
 ANALYSER_VERSION = "1"
@@ -40,7 +40,8 @@ class AnalysisParams:
 
     def ocr_fingerprint(self) -> str:
         """Key material of the OCR words alone: a new feature or hash does not re-run OCR."""
-        material = json.dumps({"preprocess": PREPROCESS_VERSION, "languages": list(self.languages)})
+        material = json.dumps({"preprocess": PREPROCESS_VERSION, "languages": list(self.languages),
+                               "engine": engine_version()})
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 

@@ -6,10 +6,17 @@ Screenshots are not scanned pages, so the image is prepared first (:func:`prepar
   pass instead of two;
 - scale chosen by the likely text height: small images are upscaled 2x; very large (Retina, 2x/3x) shots are
   brought down to a 2000 px long side, which reads as well and faster. 1x desktop shots are never shrunk.
+
+Two engines read the prepared image, chosen by :func:`engine_name`:
+- ``tesserocr``: a persistent tesseract API per process, fed raw pixels (no process start, no model reload, no
+  image encoding per asset); about 1.7x faster per image here. Used when the ``tesserocr`` wheel is installed.
+- ``pytesseract``: the ``tesseract`` command through pytesseract, the portable fallback.
+``MEDIA_CHECK_OCR_ENGINE=pytesseract`` forces the fallback. The engine is part of the OCR cache key.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -78,7 +85,12 @@ def union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, in
 
 
 def check_tesseract() -> str:
-    """Tesseract's version, or :class:`OcrUnavailable` with the command that installs it."""
+    """The OCR engine's version, or :class:`OcrUnavailable` with the command that installs what is missing."""
+    if engine_name() == "tesserocr":
+        if tessdata_dir() is None:
+            raise OcrUnavailable("tesseract language data is not installed: run "
+                                 "'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' (or 'make install' as root)")
+        return engine_version()
     if shutil.which("tesseract") is None:
         raise OcrUnavailable(
             "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' "
@@ -90,6 +102,9 @@ def check_tesseract() -> str:
 
 
 def missing_languages(languages: tuple[str, ...]) -> list[str]:
+    if engine_name() == "tesserocr":
+        folder = tessdata_dir() or ""
+        return [lang for lang in languages if not os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))]
     try:
         have = set(pytesseract.get_languages(config=""))
     except Exception:  # noqa: BLE001
@@ -144,10 +159,110 @@ def _background(grey: np.ndarray, small_size: tuple[int, int]) -> np.ndarray:
     return cv2.medianBlur(small, 3) if min(small.shape) >= 3 else small
 
 
+def engine_name() -> str:
+    """The OCR engine in use: ``tesserocr`` when available (unless overridden), else ``pytesseract``."""
+    wanted = os.environ.get("MEDIA_CHECK_OCR_ENGINE", "auto")
+    if wanted in ("auto", "tesserocr"):
+        try:
+            import tesserocr  # noqa: F401
+
+            return "tesserocr"
+        except ImportError:
+            if wanted == "tesserocr":
+                raise OcrUnavailable("MEDIA_CHECK_OCR_ENGINE=tesserocr but tesserocr is not installed") from None
+    return "pytesseract"
+
+
+@functools.lru_cache(maxsize=None)
+def engine_version() -> str:
+    """Engine and tesseract version: OCR output depends on both, so both are in the cache key."""
+    if engine_name() == "tesserocr":
+        import tesserocr
+
+        return "tesserocr-" + tesserocr.tesseract_version().split()[1]
+    try:
+        return "pytesseract-" + str(pytesseract.get_tesseract_version())
+    except Exception:  # noqa: BLE001
+        return "pytesseract-unknown"
+
+
+def tessdata_dir() -> str | None:
+    """Where the system's trained language data lives (the tesserocr wheel ships none)."""
+    if os.environ.get("TESSDATA_PREFIX"):
+        return os.environ["TESSDATA_PREFIX"]
+    for candidate in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                      "/usr/share/tessdata", "/usr/local/share/tessdata"):
+        if os.path.isfile(os.path.join(candidate, "eng.traineddata")):
+            return candidate
+    return None
+
+
+_APIS: dict[str, object] = {}
+
+
+def _api(languages: tuple[str, ...]):
+    """One persistent tesseract API per process and language set."""
+    import tesserocr
+
+    key = "+".join(languages)
+    api = _APIS.get(key)
+    if api is None:
+        path = tessdata_dir()
+        if path is None:
+            raise OcrUnavailable("no tesseract language data found: run 'sudo apt-get install -y tesseract-ocr-eng'")
+        try:
+            api = tesserocr.PyTessBaseAPI(path=path, lang=key, psm=tesserocr.PSM.AUTO)
+        except RuntimeError as exc:
+            raise OcrUnavailable(f"tesseract could not load language data '{key}' from {path}: {exc}") from None
+        _APIS[key] = api
+    return api
+
+
 def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout: float = 60.0) -> list[Word]:
-    """Words tesseract reads in ``image`` (RGB), boxes in its own pixel coordinates."""
+    """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates."""
     rgb = np.asarray(image.convert("RGB"))
     prepared, scale, _ = prepare(rgb)
+    if engine_name() == "tesserocr":
+        return _ocr_tesserocr(prepared, scale, languages, timeout, image.width, image.height)
+    return _ocr_pytesseract(prepared, scale, languages, timeout, image.width, image.height)
+
+
+def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
+                   width: int, height: int) -> list[Word]:
+    import tesserocr
+
+    api = _api(languages)
+    h, w = prepared.shape
+    api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
+    api.SetSourceResolution(96)
+    if not api.Recognize(timeout=int(timeout * 1000)):
+        raise OcrTimeout(f"OCR took longer than {timeout:g} s")
+    data: dict[str, list] = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top",
+                                             "width", "height")}
+    block = par = line = 0
+    level = tesserocr.RIL.WORD
+    iterator = api.GetIterator()
+    for r in tesserocr.iterate_level(iterator, level):
+        if r.IsAtBeginningOf(tesserocr.RIL.BLOCK):
+            block, par, line = block + 1, 0, 0
+        if r.IsAtBeginningOf(tesserocr.RIL.PARA):
+            par, line = par + 1, 0
+        if r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+            line += 1
+        box = r.BoundingBox(level)
+        text = r.GetUTF8Text(level)
+        if box is None or not text:
+            continue
+        x0, y0, x1, y1 = box
+        for key, value in (("text", text), ("conf", r.Confidence(level)), ("block_num", block),
+                           ("par_num", par), ("line_num", line), ("left", x0), ("top", y0),
+                           ("width", x1 - x0), ("height", y1 - y0)):
+            data[key].append(value)
+    return _words(data, scale, width, height)
+
+
+def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
+                     width: int, height: int) -> list[Word]:
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
         path = os.path.join(tmp, "page.bmp")
         cv2.imwrite(path, prepared)
@@ -163,7 +278,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
             raise OcrUnavailable(
                 "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng'"
             ) from None
-    return _words(data, scale, image.width, image.height)
+    return _words(data, scale, width, height)
 
 
 def _words(data: dict, scale: float, width: int, height: int) -> list[Word]:
