@@ -37,6 +37,10 @@ scan: install
 test: install
 	$(PY) -m pytest -q
 
+# Benchmarks print ratios measured in one run (never timed unit tests: the machine is shared and noisy).
+bench: install
+	$(PY) bench/bench_scan.py --runs 3
+
 schema: install
 	$(PY) -m media_check.schema > docs/report.schema.json
 
