@@ -30,12 +30,18 @@ class AnalysisParams:
     max_file_bytes: int = 100_000_000
     ocr_timeout: float = 60.0
     ocr: bool = True  # False when tesseract is missing and the user allowed it
+    max_frames: int = DEFAULT_MAX_FRAMES
+    decode_timeout: float = DEFAULT_DECODE_TIMEOUT
+
+    def limits(self) -> Limits:
+        return Limits(max_pixels=self.max_pixels, max_file_bytes=self.max_file_bytes, max_frames=self.max_frames,
+                      decode_timeout=self.decode_timeout)
 
     def fingerprint(self) -> str:
         """Key material of a whole Analysis."""
         material = json.dumps({"analyser": ANALYSER_VERSION, "ocr": self.ocr_fingerprint() if self.ocr else None,
-                               "max_pixels": self.max_pixels, "max_file_bytes": self.max_file_bytes},
-                              sort_keys=True)
+                               "max_pixels": self.max_pixels, "max_file_bytes": self.max_file_bytes,
+                               "loader": LOADER_VERSION, "max_frames": self.max_frames}, sort_keys=True)
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     def ocr_fingerprint(self) -> str:
@@ -81,7 +87,7 @@ class Analysis:
 
 def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with open_regular(path) as handle:  # never blocks on a FIFO swapped in after discovery
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
@@ -95,7 +101,7 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str 
     timings: dict[str, float] = {}
     start = time.perf_counter()
     try:
-        loaded = load_image(Path(path), params.max_pixels, params.max_file_bytes)
+        loaded = load_asset(Path(path), params.limits())
     except LoadError as exc:
         return Analysis(sha256=sha256, kind=exc.kind, format=exc.format, error=exc.reason,
                         timings_ms={"load": _ms(start)})

@@ -1,11 +1,20 @@
-"""Walk the inputs and yield asset references in a stable order, never leaving the roots given."""
+"""Walk the inputs and yield asset references in a stable order, never leaving the roots given.
+
+Symbolic links are never followed out of the root they were found in (a link to a file outside, or a looping
+link, becomes an asset with a refusal reason, so it is reported rather than silently dropped); linked folders are
+not walked. Special files (FIFOs, devices, sockets) are never opened: a FIFO named ``shot.png`` would block the
+scan. Folders that cannot be read are reported. Display paths are made printable (undecodable bytes and control
+characters in file names are escaped), the real path is kept for reading.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from media_check.paths import NotReadable, open_regular, printable, regular_file_problem
 from media_check.sniff import HEAD_BYTES, MEDIA_EXTENSIONS, is_media, sniff
 
 
@@ -17,7 +26,7 @@ class AssetRef:
     path: Path
     display: str
     listing: str | None
-    escape: str | None = None  # set when the file must not be read (a symlink leading out of its root)
+    escape: str | None = None  # why the file must not be read (a link out of its root, a FIFO...), else None
 
 
 @dataclass(frozen=True)
@@ -37,27 +46,31 @@ def discover(paths: list[str | Path]) -> tuple[list[AssetRef], list[Skipped]]:
     for raw in paths:
         arg = Path(raw)
         if not arg.exists() and not arg.is_symlink():
-            raise DiscoverError(f"no such file or folder: {raw}")
+            raise DiscoverError(f"no such file or folder: {printable(str(raw))}")
         if arg.is_dir() and not arg.is_symlink():
             _walk(arg, found, skipped)
         else:
-            ref = _candidate(arg, str(arg), root=arg.parent, listing=None)
+            ref = _candidate(arg, printable(str(arg)), root=arg.parent, listing=None)
             if ref is None:
-                skipped.append(Skipped(str(arg), "not a media file"))
+                skipped.append(Skipped(printable(str(arg)), "not a media file"))
             else:
                 found.setdefault(ref.display, ref)
     return sorted(found.values(), key=lambda r: r.display), skipped
 
 
 def _walk(root: Path, found: dict[str, AssetRef], skipped: list[Skipped]) -> None:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def unreadable(exc: OSError) -> None:
+        where = printable(os.path.normpath(exc.filename or str(root)))
+        skipped.append(Skipped(where, f"folder cannot be read: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             full = Path(dirpath) / name
-            display = os.path.normpath(str(full))
-            ref = _candidate(full, display, root=root, listing=os.path.normpath(dirpath))
+            display = printable(os.path.normpath(str(full)))
+            ref = _candidate(full, display, root=root, listing=printable(os.path.normpath(dirpath)))
             if ref is None:
                 skipped.append(Skipped(display, "not a media file"))
             else:
@@ -73,14 +86,21 @@ def _candidate(path: Path, display: str, root: Path, listing: str | None) -> Ass
         if not target.is_relative_to(root.resolve()):
             return AssetRef(path, display, listing,
                             escape="symbolic link leads outside the scanned folder; not followed")
-    if path.is_dir():
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
         return None
     has_media_suffix = any(s.lower() in MEDIA_EXTENSIONS for s in path.suffixes)
+    problem = regular_file_problem(mode) if mode is not None else None
+    if problem:  # never opened: reported when it claims to be media, otherwise skipped
+        return AssetRef(path, display, listing, escape=problem) if has_media_suffix else None
     if has_media_suffix:
         return AssetRef(path, display, listing)
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             head = handle.read(HEAD_BYTES)
-    except OSError:
+    except (NotReadable, OSError):
         return None
     return AssetRef(path, display, listing) if is_media(sniff(head)) else None

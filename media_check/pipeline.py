@@ -1,18 +1,18 @@
 """discover -> hash -> analyse (cache, worker pool) -> judge -> Report.
 
 The cache is consulted in this process, so a re-scan of an unchanged folder starts no worker and runs no OCR.
-Misses go to a pool of ``jobs`` worker processes, at most ``2 x jobs`` in flight, so memory does not grow with
-the number of assets; results are judged as they arrive.
+Misses go to ``jobs`` isolated worker processes (:mod:`media_check.workers`), one asset per worker at a time, so
+memory does not grow with the number of assets and a decoder crash, an out-of-memory kill or a hang costs only its
+own asset an ``error`` verdict (even with ``--jobs 1``: decoding never runs in this process). Results are judged as
+they arrive and, with a :class:`~media_check.journal.Journal`, appended to it so an interrupted scan can resume.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from media_check import __version__
 from media_check.analyse import Analysis, AnalysisParams, analyse_file, sha256_of
@@ -20,9 +20,15 @@ from media_check.cache import AnalysisCache
 from media_check.config import Config, usable_cpus
 from media_check.discover import AssetRef, discover
 from media_check.judge import add_findings, judge_asset, judge_listing
+from media_check.limits import asset_deadline
+from media_check.paths import NotReadable
 from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
 from media_check.rules import RULES
 from media_check.rules.base import ListingAsset
+from media_check.workers import run_isolated
+
+if TYPE_CHECKING:
+    from media_check.journal import Journal
 
 ProgressFn = Callable[[str, int, int], None]
 
@@ -32,16 +38,13 @@ class ScanStats:
     ocr_calls: int = 0
     cache_hits: int = 0
     analysed: int = 0
+    resumed: int = 0  # taken from an interrupted scan's journal
     skipped: list[str] = field(default_factory=list)
 
 
-def _worker_init() -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
 def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache: AnalysisCache | None,
-                 stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
-    """(ref, analysis, from_cache) for every ref, in completion order."""
+                 stats: ScanStats, journal: Journal | None = None) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    """(ref, analysis, from_cache) for every ref, in completion order; journaled or cached ones first."""
     pending: list[tuple[AssetRef, str]] = []
     for ref in refs:
         if ref.escape:
@@ -53,9 +56,14 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
             yield ref, Analysis(sha256="", kind="unknown", error="is a folder, not a file", cacheable=False), False
             continue
         except OSError as exc:
-            reason = "permission denied: the file cannot be read" if isinstance(exc, PermissionError) \
-                else f"cannot be read: {exc.strerror or exc}"
+            reason = exc.reason if isinstance(exc, NotReadable) else "permission denied: the file cannot be read" \
+                if isinstance(exc, PermissionError) else f"cannot be read: {exc.strerror or exc}"
             yield ref, Analysis(sha256="", kind="unknown", error=reason, cacheable=False), False
+            continue
+        resumed = journal.lookup(ref.display, digest) if journal else None
+        if resumed is not None:
+            stats.resumed += 1
+            yield ref, resumed, True
             continue
         hit = cache.get(digest, params) if cache else None
         if hit is not None:
@@ -77,38 +85,23 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
             cache.put(params, analysis)
         return ref, analysis, False
 
-    if jobs <= 1 or len(pending) <= 1:
-        for ref, digest in pending:
-            yield finish(ref, analyse_file(str(ref.path), digest, params, cache_dir))
-        return
-    queue = list(reversed(pending))
-    while queue:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_worker_init) as pool:
-            in_flight: dict[Future, tuple[AssetRef, str]] = {}
-            broken = False
-            while (queue or in_flight) and not broken:
-                while queue and len(in_flight) < 2 * jobs:
-                    ref, digest = queue.pop()
-                    in_flight[pool.submit(analyse_file, str(ref.path), digest, params, cache_dir)] = (ref, digest)
-                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                for future in done:
-                    ref, digest = in_flight.pop(future)
-                    try:
-                        yield finish(ref, future.result())
-                    except BrokenProcessPool:
-                        broken = True
-                        yield ref, Analysis(sha256=digest, kind="unknown", cacheable=False,
-                                            error="the analysis worker crashed on this file (decoder fault or out "
-                                                  "of memory)"), False
-            if broken:
-                # The assets still in flight were not the culprit necessarily: retry them in a fresh pool.
-                queue.extend(in_flight.values())
+    tasks = (((ref, digest), analyse_file, (str(ref.path), digest, params, cache_dir)) for ref, digest in pending)
+    deadline = asset_deadline(params.decode_timeout, params.ocr_timeout)
+    for (ref, digest), result in run_isolated(tasks, max(1, min(jobs, len(pending))), deadline):
+        if isinstance(result, Analysis):
+            yield finish(ref, result)
+        else:  # the worker crashed, was killed or timed out on this asset: only this asset is affected
+            reason = str(result) if str(result) else type(result).__name__
+            yield ref, Analysis(sha256=digest, kind="unknown", cacheable=False, error=reason), False
 
 
 def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None,
-         progress: ProgressFn | None = None, extras: dict[str, Any] | None = None) -> Report:
+         progress: ProgressFn | None = None, extras: dict[str, Any] | None = None,
+         journal: Journal | None = None, not_checked: list[str] | None = None) -> Report:
+    """The report of a scan of ``paths``. ``not_checked``: lines for the report about what could not be checked
+    (rules that could not run); ``journal``: where finished analyses are appended, and taken from on resume."""
     refs, skipped = discover(paths)
-    stats = ScanStats(skipped=[f"{s.display}: {s.reason}" for s in skipped])
+    stats = ScanStats(skipped=[*(not_checked or []), *(f"{s.display}: {s.reason}" for s in skipped)])
     jobs = config.jobs or usable_cpus()
     env_jobs = os.environ.get("MEDIA_CHECK_JOBS")
     if env_jobs and not config.jobs:
@@ -118,7 +111,9 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
     total = len(refs)
     if progress:
         progress("", 0, total)
-    for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats):
+    for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats, journal):
+        if journal is not None and not from_cache:
+            journal.record(ref.display, analysis)
         verdicts[ref.display] = judge_asset(ref.display, analysis, config, extras, cached=from_cache)
         if ref.listing is not None:
             lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[])))

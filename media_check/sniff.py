@@ -1,4 +1,10 @@
-"""Name a file's real format from its first bytes; the extension is never trusted."""
+"""Name a file's real format from its first bytes; the extension is never trusted.
+
+:func:`sniff` returns a short key: one of :data:`IMAGE_FORMATS` or :data:`VIDEO_FORMATS` (listing media), another
+known format's key (``"psd"``, ``"eps"``, ``"exe"``...), or None. :func:`describe` turns a key into words for a
+person. :func:`damaged_signature` recognises a listing format whose signature bytes were damaged (a PNG sent
+through a text-mode transfer, a truncated header), so the reason given is "corrupt PNG", not "unknown file".
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,21 @@ MEDIA_EXTENSIONS = frozenset({
 
 HEAD_BYTES = 64
 
+_DESCRIPTIONS = {
+    "png": "PNG image", "jpeg": "JPEG image", "webp": "WebP image", "gif": "GIF image", "bmp": "BMP image",
+    "tiff": "TIFF image", "mp4": "MP4 video", "mov": "QuickTime (MOV) video", "webm": "WebM/Matroska video",
+    "avi": "AVI video", "heif": "HEIF/HEIC image", "avif": "AVIF image", "psd": "Photoshop document (PSD)",
+    "ico": "Windows icon (ICO)", "cur": "Windows cursor (CUR)", "jp2": "JPEG 2000 image", "fits": "FITS image",
+    "eps": "PostScript/EPS document", "pdf": "PDF document", "svg": "SVG/XML document", "html": "HTML page",
+    "exe": "Windows executable", "elf": "ELF executable", "zip": "ZIP archive", "gzip": "gzip archive",
+    "script": "script", "php": "PHP script", "pcx": "PCX image", "pnm": "PNM/PPM image", "qoi": "QOI image",
+    "jxl": "JPEG XL image", "dds": "DirectDraw surface (DDS)", "psp": "Paint Shop Pro image",
+    "icns": "Apple icon (ICNS)",
+}
+
 
 def sniff(head: bytes) -> str | None:
-    """The format of a file from its first bytes: a key of IMAGE_FORMATS or VIDEO_FORMATS, another known
-    format's name (``"pdf"``, ``"elf executable"``...), or None when nothing is recognised."""
+    """The format key of a file from its first bytes (at least :data:`HEAD_BYTES` of them when it has that many)."""
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
     if head.startswith(b"\xff\xd8\xff"):
@@ -28,17 +45,20 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
     if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return "avi video"
-    if head[:2] == b"BM" and len(head) >= 14:
+        return "avi"
+    if head[:2] == b"BM" and len(head) >= 18 and int.from_bytes(head[14:18], "little") in (12, 16, 40, 52, 56, 64,
+                                                                                           108, 124):
         return "bmp"
     if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
         return "tiff"
     if head[4:8] == b"ftyp":
         brand = head[8:12]
-        if brand in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1"):
+        if brand in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"):
             return "heif"
         if brand in (b"avif", b"avis"):
             return "avif"
+        if brand in (b"jp2 ", b"jpx "):
+            return "jp2"
         if brand == b"qt  ":
             return "mov"
         return "mp4"
@@ -51,18 +71,26 @@ def sniff(head: bytes) -> str | None:
 
 _OTHER_SIGNATURES = (
     (b"%PDF", "pdf"),
-    (b"%!PS", "postscript/eps"),
+    (b"%!PS", "eps"),
     (b"\xc5\xd0\xd3\xc6", "eps"),
-    (b"\x7fELF", "elf executable"),
-    (b"MZ", "windows executable"),
-    (b"PK\x03\x04", "zip archive"),
-    (b"\x1f\x8b", "gzip archive"),
-    (b"8BPS", "photoshop document"),
+    (b"\x7fELF", "elf"),
+    (b"MZ", "exe"),
+    (b"PK\x03\x04", "zip"),
+    (b"\x1f\x8b", "gzip"),
+    (b"8BPS", "psd"),
     (b"\x00\x00\x01\x00", "ico"),
-    (b"\x00\x00\x00\x0cjP  ", "jpeg 2000"),
-    (b"\xff\x4f\xff\x51", "jpeg 2000"),
+    (b"\x00\x00\x02\x00", "cur"),
+    (b"\x00\x00\x00\x0cjP  ", "jp2"),
+    (b"\xff\x4f\xff\x51", "jp2"),
+    (b"SIMPLE  =", "fits"),
+    (b"qoif", "qoi"),
+    (b"\xff\x0a", "jxl"),
+    (b"\x00\x00\x00\x0cJXL ", "jxl"),
+    (b"DDS ", "dds"),
+    (b"icns", "icns"),
+    (b"Paint Shop Pro Image File", "psp"),
     (b"#!", "script"),
-    (b"<?php", "php script"),
+    (b"<?php", "php"),
 )
 
 
@@ -70,12 +98,42 @@ def _other_format(head: bytes) -> str | None:
     for signature, name in _OTHER_SIGNATURES:
         if head.startswith(signature):
             return name
+    if head[:1] == b"\x0a" and head[1:2] in (b"\x00", b"\x02", b"\x03", b"\x04", b"\x05") and head[2:3] == b"\x01":
+        return "pcx"
+    if head[:1] == b"P" and head[1:2] in b"123456" and head[2:3] in (b" ", b"\n", b"\r", b"\t", b"#"):
+        return "pnm"
     text = head.lstrip().lower()
     if text.startswith((b"<svg", b"<?xml")):
-        return "svg/xml"
+        return "svg"
     if text.startswith((b"<!doctype html", b"<html")):
         return "html"
     return None
+
+
+def damaged_signature(head: bytes) -> str | None:
+    """A listing image format whose signature is damaged but whose structure is still recognisable, or None.
+
+    PngSuite's ``xs*`` files and PNGs sent through a text-mode transfer keep their ``IHDR`` chunk but lose or
+    change a signature byte; a JPEG whose first marker was cut keeps its ``JFIF``/``Exif`` header.
+    """
+    if sniff(head) is not None:
+        return None
+    if b"IHDR" in head[8:20] or (b"PNG" in head[:5] and b"\x1a" in head[:10]):
+        return "png"
+    if head[:2] == b"\xff\xd8" or head[6:11] in (b"JFIF\x00", b"Exif\x00"):
+        return "jpeg"
+    if head[:3] == b"GIF" and head[3:5].isdigit():
+        return "gif"
+    if head[:2] == b"BM" and len(head) >= 26 and head[6:10] == b"\x00\x00\x00\x00":
+        return "bmp"
+    return None
+
+
+def describe(fmt: str | None) -> str:
+    """``"psd"`` -> ``"Photoshop document (PSD)"``: a format key in words."""
+    if fmt is None:
+        return "unknown format"
+    return _DESCRIPTIONS.get(fmt, fmt)
 
 
 def is_media(fmt: str | None) -> bool:

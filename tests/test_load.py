@@ -71,7 +71,8 @@ def test_animated_gif_first_frame(tmp_path):
     frames[0].save(path, save_all=True, append_images=frames[1:])
     loaded = load_image(path, LIMIT, BYTES)
     assert loaded.image.getpixel((1, 1))[0] > 200
-    assert "first frame" in loaded.notes[0]
+    assert loaded.frames == 3
+    assert "animated GIF, 3 frames: the first was checked" in loaded.notes
 
 
 def test_extension_is_not_trusted(tmp_path):
@@ -98,8 +99,8 @@ def test_decompression_bomb_refused_before_decoding(tmp_path):
 @pytest.mark.parametrize("make, reason", [
     (lambda p: p.write_bytes(b""), "empty"),
     (lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40), "corrupt"),
-    (lambda p: p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n"), "postscript/eps file, not a supported image"),
-    (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 60), "elf executable"),
+    (lambda p: p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n"), "PostScript/EPS document, not a supported listing image"),
+    (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 60), "ELF executable"),
     (lambda p: p.write_bytes(b"just some text"), "not a recognised image format"),
     (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40), "not supported yet"),
 ])
