@@ -20,7 +20,7 @@ from media_check.load import LoadError, load_image
 from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "1"
+ANALYSER_VERSION = "2"
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,54 @@ def show_config(
     typer.echo(json.dumps(cfg.as_toml_dict(), indent=2))
 
 
+@app.command("eval")
+def evaluate(
+    manifest: Annotated[Path, typer.Argument(help="A labelled manifest CSV (corpus or expected.csv shape).")],
+    root: Annotated[Optional[Path], typer.Option("--root", help="Folder the manifest's files are in "
+                                                  "(default: the manifest's folder).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Analysis cache folder.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the analysis cache.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="media-check.toml or pyproject.toml.")] = None,
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A baseline script (DIR -> JSON report) "
+                                                      "to score beside, e.g. naive_baseline.py.")] = None,
+    bench: Annotated[int, typer.Option("--bench", help="Also time OCR against the content analysis on this "
+                                       "many files (fresh, uncached).")] = 0,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on stderr.")] = False,
+) -> None:
+    """Score the content rules against a labelled manifest: precision, recall, F1, confusion, false flags."""
+    raise typer.Exit(_run(debug, _evaluate, manifest, root, format, cache_dir, no_cache, config, baseline, bench))
+
+
+def _evaluate(manifest, root, fmt, cache_dir, no_cache, config_file, baseline, bench) -> int:
+    from media_check import eval as evaluation
+    from media_check.cache import AnalysisCache
+    from media_check.config import load_config
+    from media_check.ocr import check_tesseract
+
+    if fmt not in ("text", "json"):
+        raise Fatal(f"unknown --format '{fmt}' (text or json)")
+    try:
+        cases = evaluation.read_manifest(manifest, root)
+    except evaluation.ManifestError as exc:
+        raise Fatal(str(exc)) from None
+    cfg = load_config(config_file, cache_dir=str(cache_dir) if cache_dir else None)
+    check_tesseract()
+    cache = None if no_cache else AnalysisCache(cfg.cache_dir)
+    predicted, not_analysed, _ = evaluation.run(cases, cfg, cache)
+    result = evaluation.score(cases, predicted, not_analysed)
+    floor = None
+    if baseline:
+        floor = evaluation.score_baseline(cases, baseline, root or manifest.parent, Path(cfg.cache_dir))
+    cost = None
+    if bench:
+        picked = [c.path for c in cases if c.path.exists()][:: max(1, len(cases) // bench)][:bench]
+        cost = evaluation.content_cost(picked, cfg.analysis.languages)
+    render = evaluation.render_json if fmt == "json" else evaluation.render_text
+    sys.stdout.write(render(result, floor, cost))
+    return EXIT_OK
+
+
 @app.command()
 def version() -> None:
     """Print media-check's version."""

@@ -1,25 +1,426 @@
-"""Content rules (MC1xx): does the screenshot show the app in use, free of placeholder and temporary content."""
+"""Content rules (MC1xx): does the screenshot show the app in use, free of placeholder and temporary content.
+
+The rules read three cached facts of an Analysis: the OCR words, the layout/image features, and (computed here,
+once per analysis) the lexicon matches of :mod:`media_check.phrases` and the screen classifier's probabilities of
+:mod:`media_check.screen_model`. Text says *what* is written; the classifier says what kind of screen the words
+sit on, so a "Sign in" button in the header of an in-use page is not a login screen.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 
+from media_check.analyse import Analysis
+from media_check.ocr import Word, lines_of, union_box
+from media_check.phrases import Match, allowed_edits, levenshtein, load_lexicon, skeleton, tokens
+from media_check.report import Evidence
 from media_check.rules.base import AssetContext, Hit, rule
+from media_check.screen_model import load_model, screen_features
+
+_LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|"
+                       r"E|W|I|D|V)\b[\s:/])")
+_STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
+_HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
 
 
+@dataclass
+class ContentFacts:
+    """What the content rules share about one analysis: phrase matches by category and screen-class scores."""
+
+    matches: list[Match]
+    probabilities: dict[str, float] | None
+    log_lines: frozenset[int] = frozenset()
+    by_category: dict[str, list[Match]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for match in self.matches:
+            self.by_category.setdefault(match.category, []).append(match)
+
+    def get(self, *categories: str) -> list[Match]:
+        return [m for c in categories for m in self.by_category.get(c, [])]
+
+    def p(self, screen_class: str) -> float | None:
+        return None if self.probabilities is None else self.probabilities.get(screen_class, 0.0)
+
+
+_FACTS: dict[int, tuple[Analysis, ContentFacts]] = {}
+
+
+def facts_of(analysis: Analysis) -> ContentFacts:
+    """The content facts of ``analysis``, computed once and kept for the few rules that read them in a row."""
+    entry = _FACTS.get(id(analysis))
+    if entry is not None and entry[0] is analysis:
+        return entry[1]
+    matches = load_lexicon().find(analysis.words)
+    model = load_model()
+    probabilities = None
+    if model is not None and analysis.width and analysis.height:
+        values = screen_features(analysis.words, analysis.width, analysis.height, analysis.features, matches)
+        probabilities = model.probabilities(values)
+    facts = ContentFacts(matches, probabilities, _log_like_lines(analysis.words))
+    if len(_FACTS) > 64:
+        _FACTS.clear()
+    _FACTS[id(analysis)] = (analysis, facts)
+    return facts
+
+
+def _log_like_lines(words: Sequence[Word]) -> frozenset[int]:
+    """Lines of a log viewer (timestamps, level tokens), when a screen has several of them."""
+    lines = [ln for ln in lines_of(list(words)) if _LOG_LINE.search(ln.text)]
+    return frozenset(ln.words[0].line for ln in lines) if len(lines) >= 3 else frozenset()
+
+
+def _evidence(matches: Sequence[Match], limit: int = 6) -> tuple[Evidence, ...]:
+    seen: set[tuple] = set()
+    out = []
+    for match in matches:
+        key = (match.text, match.box)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(Evidence(text=match.text, box=tuple(int(v) for v in match.box)))
+        if len(out) == limit:
+            break
+    return tuple(out)
+
+
+def _quote(matches: Sequence[Match], limit: int = 3) -> str:
+    texts = list(dict.fromkeys(m.text.strip() for m in matches))
+    return ", ".join(f"'{t}'" for t in texts[:limit])
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC101", name="login-screen", severity="fail",
+      options={"min-probability": 0.5, "min-probability-with-strong-phrase": 0.3},
+      needs=("ocr", "features"), marketplace_rule="1")
+def login_screen(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
+
+    What it checks:
+        Phrases of credential screens, in eleven languages and tolerant of OCR errors: "Forgot password?",
+        "Sign in with Google", "Don't have an account?", "Create account", "Verification code", "Connect your
+        account", field labels (Email, Password, Username) and buttons (Sign in, Log in, Continue); and the screen
+        classifier's probability that the whole screen is a login screen (few words, a centred stack of inputs and
+        a button, no app chrome). It fires when a credential phrase and the classifier agree: an in-use page with a
+        "Sign in" button in its header, or a settings page with an Account row, is not a login screen.
+
+    Why it matters:
+        Marketplace rule 1: screenshots show the application in use; a screenshot that is merely a login page is
+        rejected.
+
+    How to fix:
+        Replace it with a screenshot of the app after sign-in, showing what users do with it.
+
+    Options:
+        min-probability: classifier probability of "login" needed next to a field label and a sign-in button.
+        min-probability-with-strong-phrase: probability needed next to a phrase only credential screens carry.
+    """
+    facts = facts_of(ctx.analysis)
+    strong = facts.get("login.strong")
+    form = facts.get("login.field") + facts.get("login.cta")
+    has_form = bool(facts.get("login.field")) and bool(facts.get("login.cta"))
+    p = facts.p("login")
+    if p is None:  # no model: text alone, and only when it is unambiguous
+        if len(strong) >= 2 or (strong and has_form):
+            yield Hit(f"sign-in phrases {_quote(strong)}", confidence=0.75, evidence=_evidence(strong + form))
+        return
+    if strong and p >= ctx.options["min-probability-with-strong-phrase"]:
+        yield Hit(f"a sign-in screen: {_quote(strong)} (screen classifier: login {_pct(p)})",
+                  confidence=min(0.99, 0.5 + p / 2), evidence=_evidence(strong + form))
+    elif (has_form or strong) and p >= ctx.options["min-probability"]:
+        yield Hit(f"a sign-in form: {_quote(strong + form)} (screen classifier: login {_pct(p)})",
+                  confidence=min(0.97, 0.4 + p / 2), evidence=_evidence(strong + form))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC102", name="splash-screen", severity="fail",
+      options={"min-probability": 0.6, "max-words": 30},
+      needs=("ocr", "features"), marketplace_rule="1")
+def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot is a splash screen, title art or a logo card, not the app in use.
+
+    What it checks:
+        The screen classifier's probability that the image is a splash or title card: little text, one centred
+        mark on a plain or gradient background, no rows, boxes or app chrome; store feature graphics and marketing
+        title cards with no UI look the same. A sparse but real screen (an empty state inside the app's own header
+        and navigation) keeps its chrome and is not flagged.
+
+    Why it matters:
+        Marketplace rule 1: a screenshot that is merely title art or a splash screen is rejected.
+
+    How to fix:
+        Replace it with a screenshot of a screen where the app is being used; keep logos and taglines for the
+        listing's tile and description.
+
+    Options:
+        min-probability: classifier probability of "splash" needed.
+        max-words: a screen with more OCR words than this is not a splash screen.
+    """
+    facts = facts_of(ctx.analysis)
+    p = facts.p("splash")
+    words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
+    if p is None or p < ctx.options["min-probability"] or len(words) > ctx.options["max-words"]:
+        return
+    if facts.get("login.strong"):
+        return  # a welcome card with sign-in buttons is the login-screen rule's
+    f = ctx.analysis.features
+    evidence = [Evidence(text=" ".join(w.text for w in words[:12]) or None,
+                         box=tuple(int(v) for v in union_box([w.box for w in words])) if words else None)]
+    yield Hit(f"a splash or title card: {len(words)} word(s), {_pct(f.get('background_fraction', 0))} plain "
+              f"background (screen classifier: splash {_pct(p)})", confidence=min(0.97, p),
+              evidence=tuple(e for e in evidence if e.text or e.box))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC103", name="placeholder-text", severity="fail",
+      options={"min-lorem-words": 3},
+      needs=("ocr",), marketplace_rule="2")
+def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot shows placeholder or template text: lorem ipsum, "YOUR NAME", "John Doe", example.com.
+
+    What it checks:
+        Lorem ipsum and its cousins (several distinct words of the lorem-ipsum vocabulary count even when OCR
+        missed "lorem"), "placeholder", "sample text", "your text here", "YOUR NAME", John/Jane Doe (and their
+        equivalents in ten other languages), example.com addresses, template instructions ("Max 25 characters"),
+        and numbered dummy rows ("Title 0", "Title 1", "Title 2"). On a sign-in form, an example address inside an
+        input is a hint, not content, and is left to the login-screen rule.
+
+    Why it matters:
+        Marketplace rule 2: no placeholder text or other temporary content anywhere in the submission.
+
+    How to fix:
+        Fill the screen with realistic data (names, projects, values) before capturing it.
+
+    Options:
+        min-lorem-words: distinct lorem-ipsum words that make a screen's copy placeholder text.
+    """
+    facts = facts_of(ctx.analysis)
+    strong = facts.get("placeholder.strong")
+    patterns = facts.get("placeholder.patterns")
+    lorem = facts.get("placeholder.lorem")
+    numbered = [m for m in patterns if re.match(r"^\s*\w+\s*[#_-]?\s*\d{1,2}\s*$", m.phrase)]
+    others = [m for m in patterns if m not in numbered]
+    found = strong + others
+    if len({m.phrase.strip().lower().rstrip("0123456789 #_-") for m in numbered}) >= 1 and \
+            len({m.phrase for m in numbered}) >= 3:
+        found += numbered
+    distinct_lorem = {m.phrase for m in lorem}
+    if len(distinct_lorem) >= ctx.options["min-lorem-words"]:
+        found += lorem
+    if not found:
+        return
+    if facts.p("login") is not None and facts.p("login") >= 0.5 and facts.get("login.strong", "login.field"):
+        found = [m for m in found if not any(h in m.phrase.lower() for h in _HINT_PLACEHOLDERS)]
+        if not found and len(distinct_lorem) < ctx.options["min-lorem-words"]:
+            return
+    if not found:
+        return
+    lorem_like = any("lorem" in m.phrase.lower() or "ipsum" in m.phrase.lower() for m in found) or \
+        len(distinct_lorem) >= ctx.options["min-lorem-words"]
+    yield Hit(f"placeholder text {_quote(found)}", confidence=0.95 if lorem_like else 0.85,
+              evidence=_evidence(found))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC104", name="non-production", severity="fail",
+      options={"min-ribbon-score": 0.18},
+      needs=("ocr", "features"), marketplace_rule="3")
+def non_production(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot carries a non-production mark: demo, beta, trial, test, staging, dev, localhost, DEBUG.
+
+    What it checks:
+        Phrases such as "demo mode", "beta version", "test environment", "sandbox mode", "trial version"; hosts
+        and addresses of non-production back ends (localhost, 127.0.0.1, staging.* / dev.* hosts, .local / .test);
+        version strings ending in -beta / -dev / -SNAPSHOT; a mark word (BETA, DEMO, STAGING, DEV, DEBUG, TEST,
+        SANDBOX, PREVIEW) standing alone in capitals near the top or bottom edge; and a diagonal ribbon across a
+        top corner (the DEBUG banner of Flutter debug builds, BETA/STAGING ribbons). Ordinary words are not marks:
+        "Test results", "Sample ID", a "Debug" row in settings, a log viewer's DEBUG level column.
+
+    Why it matters:
+        Marketplace rule 3: only final versions are listed; nothing marked demo, beta, trial, preview or test, and
+        back-end services set to production.
+
+    How to fix:
+        Capture the screens from a release build connected to production, with no debug banner or test marks.
+
+    Options:
+        min-ribbon-score: contrast score (0-1) of a corner ribbon that counts as a mark.
+    """
+    analysis, facts = ctx.analysis, facts_of(ctx.analysis)
+    found = [m for m in facts.get("nonprod.strong", "nonprod.patterns") if m.words[0].line not in facts.log_lines]
+    if facts.get("ad.strong"):  # "Test mode" is the label of a test ad unit: the ad-banner rule reports it
+        found = [m for m in found if skeleton(m.phrase) != skeleton("test mode")]
+    height = analysis.height or 1
+    for match in facts.get("nonprod.badge"):
+        if match.words[0].line in facts.log_lines:
+            continue
+        if _in_host_name(match) or _is_edge_badge(match, analysis, height):
+            found.append(match)
+    f = analysis.features
+    ribbon = f.get("corner_ribbon", 0.0)
+    if ribbon >= ctx.options["min-ribbon-score"]:
+        size = int(f.get("corner_ribbon_size", 0))
+        box = (int(f.get("corner_ribbon_x", 0)), int(f.get("corner_ribbon_y", 0)), size, size)
+        yield Hit(f"a ribbon across the top corner (a DEBUG/BETA banner)"
+                  + (f" and {_quote(found)}" if found else ""), confidence=min(0.95, 0.6 + ribbon),
+                  evidence=(Evidence(text="corner ribbon", box=box), *_evidence(found)))
+    elif found:
+        yield Hit(f"non-production mark {_quote(found)}", confidence=0.9, evidence=_evidence(found))
+
+
+def _in_host_name(match: Match) -> bool:
+    """The mark word is a label of a host name (staging.example.com, https://dev-api.io), not a path or an email."""
+    folded = match.words[0].text.casefold()
+    target = skeleton(match.phrase)
+    for found in re.finditer(r"[^\W_]+", folded):
+        part = found.group(0)
+        if not tokens(part) or levenshtein(skeleton(part), target, allowed_edits(len(target))) > \
+                allowed_edits(len(target)):
+            continue
+        after = folded[found.end():found.end() + 2]
+        before = folded[:found.start()]
+        after_scheme = before.endswith(("//", ":/"))
+        if "@" in before[-30:] or (before.endswith("/") and not after_scheme):
+            continue  # an email's user name or a path segment
+        if len(after) == 2 and after[0] in ".-" and after[1].isalnum():
+            return True
+    return False
+
+
+def _is_edge_badge(match: Match, analysis: Analysis, height: int) -> bool:
+    """A mark word alone on its line, in capitals, near the top or bottom edge (a badge or banner)."""
+    line = [w for w in analysis.words if w.line == match.words[0].line]
+    letters = [c for c in match.text if c.isalpha()]
+    if len(line) > 2 or len(letters) < 2 or not all(c.isupper() for c in letters):
+        return False
+    y = match.box[1] + match.box[3] / 2
+    return y < 0.12 * height or y > 0.92 * height
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC105", name="ad-banner", severity="fail",
+      options={"min-score": 1.0},
+      needs=("ocr",), marketplace_rule="4")
+def ad_banner(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot shows an ad: a banner, an interstitial, a native ad unit or a test ad.
+
+    What it checks:
+        The labels and copy of ad units: "Test Ad", Google's demo creatives ("Nice job! This is a 320x50 test
+        ad.", "Flood-It!"), "Sponsored", "Advertisement", AdChoices, "Ads by Google", ad SDK test labels; IAB
+        standard sizes written in the creative (320x50, 300x250, 728x90, ...); an "Ad" badge next to an ad's call
+        to action (Install, Open, Learn more). Strong labels count 1, weaker ones 0.5; the rule fires at
+        ``min-score``. Words about ads are not ads: "Add item", "No ads", a consent dialog that talks about ads.
+
+    Why it matters:
+        Marketplace rule 4: the integration must not show ad banners or test advertisements.
+
+    How to fix:
+        Capture the screens from a build with ads turned off (or an ad-free account), and never with test ads.
+
+    Options:
+        min-score: evidence needed (a strong label counts 1, a weak one 0.5).
+    """
+    facts = facts_of(ctx.analysis)
+    strong = facts.get("ad.strong")
+    medium = facts.get("ad.medium") + facts.get("ad.patterns")
+    badges = [w for w in ctx.analysis.words if w.text.strip(".:|") in ("Ad", "AD")]
+    badge_hits = [Match("ad.badge", "Ad", (w,)) for w in badges][:1] if badges and facts.get("ad.cta") else []
+    score = len(strong) + 0.5 * len({m.phrase for m in medium}) + 0.5 * len(badge_hits) + \
+        (0.5 if badge_hits and facts.get("ad.cta") else 0.0)
+    if score < ctx.options["min-score"]:
+        return
+    found = strong + medium + badge_hits + (facts.get("ad.cta")[:1] if badge_hits else [])
+    yield Hit(f"an ad unit: {_quote(found)}", confidence=min(0.98, 0.6 + 0.15 * score), evidence=_evidence(found))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC106", name="broken-template", severity="fail",
+      needs=("ocr",), marketplace_rule="2, 6")
+def broken_template(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot shows unrendered or broken output: {{name}}, ${var}, %s, [object Object], undefined, NaN.
+
+    What it checks:
+        Template markers left unrendered ({{user.name}}, ${count}, <%= x %>, %s, %1$s), values that leaked from
+        code ([object Object], undefined, NaN, a lone null, Invalid Date, Type.Name{...} and class@1a2b3c dumps).
+        Text inside an error message (a stack trace's "TypeError: x is undefined") belongs to the error-screen rule
+        and does not count here.
+
+    Why it matters:
+        Marketplace rules 2 and 6: no temporary content, and no broken or misleading screenshots.
+
+    How to fix:
+        Fix the rendering (or the test data) so every value shows as a user would see it, then capture again.
+
+    Options:
+        (none)
+    """
+    facts = facts_of(ctx.analysis)
+    error_lines = {m.words[0].line for m in facts.get("error.strong", "error.patterns")}
+    found = [m for m in facts.get("broken.patterns")
+             if m.words[0].line not in error_lines and m.words[0].line not in facts.log_lines]
+    if found:
+        yield Hit(f"unrendered or broken output {_quote(found)}", confidence=0.9, evidence=_evidence(found))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+@rule(code="MC107", name="error-screen", severity="fail",
+      options={"min-code-height": 0.04},
+      needs=("ocr", "features"), marketplace_rule="6")
+def error_screen(ctx: AssetContext) -> Iterator[Hit]:
+    """The screenshot shows an error: a 404/500 page, "Something went wrong", no connection, a crash or a trace.
+
+    What it checks:
+        Error messages in eleven languages ("Something went wrong", "Page not found", "No internet connection",
+        "Unable to connect", "Failed to load", "has stopped", "Oops"), HTTP error codes written as such ("404 - Page
+        not found", a large lone 404), exception lines and stack-trace frames. A log viewer full of ERROR rows is
+        the app in use: lines that look like log entries (timestamps, level columns) do not count, nor do lone
+        words such as "error" or "crash".
+
+    Why it matters:
+        Marketplace rule 6: screenshots must not be misleading or broken; an error screen shows nothing of the app.
+
+    How to fix:
+        Capture the screen again once the app has loaded its content without errors.
+
+    Options:
+        min-code-height: a lone 404/500 counts when its text is at least this share of the image height.
+    """
+    analysis, facts = ctx.analysis, facts_of(ctx.analysis)
+    found = [m for m in facts.get("error.strong", "error.patterns") if m.words[0].line not in facts.log_lines]
+    height = analysis.height or 1
+    for line in lines_of(analysis.words):
+        if _STANDALONE_ERROR_CODE.match(line.text) and line.box[3] >= ctx.options["min-code-height"] * height:
+            found.append(Match("error.code", line.text, line.words))
+    if not found:
+        return
+    p = facts.p("error")
+    confidence = 0.9 if p is None else min(0.98, 0.75 + p / 4)
+    yield Hit(f"an error message {_quote(found)}" + (f" (screen classifier: error {_pct(p)})" if p else ""),
+              confidence=confidence, evidence=_evidence(found))
+
+
+# ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC108", name="blank-screen", severity="fail",
-      options={"max-grey-std": 6.0, "min-dominant-fraction": 0.985, "max-words": 2},
+      options={"max-grey-std": 6.0, "min-dominant-fraction": 0.985, "max-words": 2, "max-spinner-fraction": 0.03},
       needs=("features", "ocr"), marketplace_rule="2, 6")
 def blank_screen(ctx: AssetContext) -> Iterator[Hit]:
-    """The screenshot is blank or nearly empty: one colour, or almost nothing on it.
+    """The screenshot is blank, nearly empty, or shows only a loading spinner.
 
     What it checks:
         The image's grey-level spread and the share of its most common grey level, together with the number of
-        words OCR finds: a uniform image, or one almost entirely one colour with at most ``max-words`` words.
+        words OCR finds: a uniform image, or one almost entirely one colour with at most ``max-words`` words; and a
+        loading-only screen: a single small mark (a spinner) in the middle of a plain background, with no text
+        but perhaps "Loading...".
 
     Why it matters:
-        Marketplace rules 2 and 6: no empty pages, and no screenshots that show nothing of the app. A blank
-        capture usually means the app had not finished rendering.
+        Marketplace rules 2 and 6: no empty pages, and no screenshots that show nothing of the app. A blank or
+        loading capture usually means the app had not finished rendering.
 
     How to fix:
         Capture the screen again once the app has loaded its content.
@@ -28,16 +429,23 @@ def blank_screen(ctx: AssetContext) -> Iterator[Hit]:
         max-grey-std: grey-level standard deviation below which an image is uniform.
         min-dominant-fraction: share of the most common grey level above which an image is nearly empty.
         max-words: at most this many OCR words on a nearly empty image.
+        max-spinner-fraction: largest share of the image a loading spinner covers.
     """
     f, o = ctx.analysis.features, ctx.options
     if not f:
         return
-    words = int(f.get("word_count", 0))
+    words = [w for w in ctx.analysis.words if any(c.isalnum() for c in w.text)]
+    loading_only = all(skeleton(w.text).startswith(("loading", "pleasewait", "wait")) for w in words)
     if f["grey_std"] < o["max-grey-std"]:
         yield Hit(f"the image is a single flat colour (grey-level spread {f['grey_std']:.1f})", confidence=0.98)
-    elif f["dominant_grey_fraction"] >= o["min-dominant-fraction"] and words <= o["max-words"]:
+    elif f["dominant_grey_fraction"] >= o["min-dominant-fraction"] and len(words) <= o["max-words"]:
         share = f["dominant_grey_fraction"] * 100
-        yield Hit(f"{share:.1f}% of the image is one colour and it has {words} word(s)", confidence=0.9)
+        yield Hit(f"{share:.1f}% of the image is one colour and it has {len(words)} word(s)", confidence=0.9)
+    elif loading_only and f.get("foreground_fraction", 1.0) <= o["max-spinner-fraction"] \
+            and f.get("blob_count", 99) <= 2 and f.get("largest_blob_centred", 0.0) >= 1.0:
+        yield Hit("only a loading indicator on a plain background", confidence=0.85,
+                  evidence=tuple(Evidence(text=w.text, box=w.box) for w in words))
 
 
-RULES = (blank_screen,)
+RULES = (login_screen, splash_screen, placeholder_text, non_production, ad_banner, broken_template, error_screen,
+         blank_screen)

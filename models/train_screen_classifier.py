@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Train the screen classifier (models/screen_classifier.json) and measure it by grouped cross-validation.
+
+Data, read in place (never copied):
+- ../shared/corpus/manifest.csv and its images: every row except the live-app pairs (pair_*). The class is the
+  first label that is a screen kind: login, splash or error; every other screen (in_use, clean, placeholder, ad,
+  debug, broken) is "in_use" for this model, since those are app screens with a defect, not another kind of screen.
+- sample_media/expected.csv and sample_media/screens/: login-screen / splash-screen / error-screen expected
+  findings give the class, the rest are in_use.
+
+Each image goes through media-check's own analysis (OCR words and features, from the analysis cache when present),
+so the model sees exactly what the rules see. Cross-validation is GroupKFold by app (the manifest's ``repo``; the
+sample set counts as one app), never by image: screenshots of one app look alike, and the held-out set is of
+other apps. Scores printed are out-of-fold; the model written is then fitted on all the data.
+
+    .venv/bin/python models/train_screen_classifier.py [--cache-dir DIR] [--corpus DIR] [--out FILE]
+
+Needs scikit-learn (``pip install -e '.[train]'``); inference does not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from media_check.analyse import AnalysisParams, analyse_file, sha256_of  # noqa: E402
+from media_check.cache import AnalysisCache  # noqa: E402
+from media_check.phrases import load_lexicon  # noqa: E402
+from media_check.screen_model import CLASSES, FEATURES, MODEL_PATH, screen_features  # noqa: E402
+
+SCREEN_LABELS = {"login": "login", "splash": "splash", "error": "error"}
+EXPECTED_TO_CLASS = {"login-screen": "login", "splash-screen": "splash", "error-screen": "error"}
+C = 0.3  # inverse regularisation strength: strong, for ~250 images of ~100 apps
+SEED = 0
+
+
+def corpus_rows(corpus: Path) -> list[dict]:
+    rows = []
+    with open(corpus / "manifest.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["file"].startswith("pair_"):
+                continue
+            labels = row["labels"].split("+")
+            kind = next((SCREEN_LABELS[lab] for lab in labels if lab in SCREEN_LABELS), "in_use")
+            rows.append({"path": corpus / row["file"], "class": kind, "group": row["repo"], "file": row["file"]})
+    return rows
+
+
+def sample_rows(sample: Path) -> list[dict]:
+    expected = sample / "expected.csv"
+    if not expected.is_file():
+        return []
+    rows = []
+    with open(expected, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            path = sample / row["file"]
+            if not path.is_file():
+                continue
+            names = [n for n in row.get("expected_findings", "").replace(";", "+").split("+") if n]
+            kind = next((EXPECTED_TO_CLASS[n] for n in names if n in EXPECTED_TO_CLASS), "in_use")
+            rows.append({"path": path, "class": kind, "group": "sample_media", "file": f"sample_media/{row['file']}"})
+    return rows
+
+
+def feature_matrix(rows: list[dict], cache_dir: str) -> np.ndarray:
+    params = AnalysisParams()
+    cache = AnalysisCache(cache_dir)
+    lexicon = load_lexicon()
+    matrix = []
+    for row in rows:
+        digest = sha256_of(row["path"])
+        analysis = cache.get(digest, params)
+        if analysis is None:
+            analysis = analyse_file(str(row["path"]), digest, params, cache_dir)
+            cache.put(params, analysis)
+        if analysis.error and analysis.error.startswith("OCR failed") and "No text returned" in analysis.error:
+            # The OCR engine found no text at all: analyse the pixels alone (no words is the truth here).
+            analysis = analyse_file(str(row["path"]), digest, replace(params, ocr=False), cache_dir)
+        if analysis.error:
+            print(f"skipped {row['file']}: {analysis.error}", file=sys.stderr)
+            row["skipped"] = True
+            continue
+        values = screen_features(analysis.words, analysis.width or 1, analysis.height or 1, analysis.features,
+                                 lexicon.find(analysis.words))
+        matrix.append([values[name] for name in FEATURES])
+    return np.asarray(matrix, dtype=float)
+
+
+def make_model():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
+
+
+def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, dict]:
+    from sklearn.metrics import precision_recall_fscore_support
+    from sklearn.model_selection import GroupKFold
+
+    proba = np.zeros((len(y), len(CLASSES)))
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        model = make_model().fit(x[train], y[train])
+        order = [list(model.classes_).index(c) for c in CLASSES]
+        proba[test] = model.predict_proba(x[test])[:, order]
+    predicted = np.array(CLASSES)[proba.argmax(axis=1)]
+    p, r, f, support = precision_recall_fscore_support(y, predicted, labels=list(CLASSES), zero_division=0)
+    scores = {c: {"precision": round(float(p[i]), 3), "recall": round(float(r[i]), 3), "f1": round(float(f[i]), 3),
+                  "support": int(support[i])} for i, c in enumerate(CLASSES)}
+    return proba, scores
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
+    parser.add_argument("--sample", type=Path, default=ROOT / "sample_media")
+    parser.add_argument("--cache-dir", default=".media-check-cache")
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--oof", type=Path, default=None, help="write out-of-fold probabilities to this CSV")
+    args = parser.parse_args(argv)
+
+    rows = corpus_rows(args.corpus) + sample_rows(args.sample)
+    x = feature_matrix(rows, args.cache_dir)
+    rows = [r for r in rows if not r.get("skipped")]
+    y = np.array([r["class"] for r in rows])
+    groups = np.array([r["group"] for r in rows])
+    proba, scores = cross_validate(x, y, groups)
+    print(f"{len(rows)} images, {len(set(groups))} apps; GroupKFold(5) by app, out-of-fold:")
+    for name, s in scores.items():
+        print(f"  {name:<7} precision {s['precision']:.3f}  recall {s['recall']:.3f}  f1 {s['f1']:.3f}  "
+              f"(n={s['support']})")
+    if args.oof:
+        with open(args.oof, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["file", "class", "group", *[f"p_{c}" for c in CLASSES]])
+            for row, p in zip(rows, proba):
+                writer.writerow([row["file"], row["class"], row["group"], *[f"{v:.4f}" for v in p]])
+
+    model = make_model().fit(x, y)
+    scaler, logistic = model.steps[0][1], model.steps[1][1]
+    order = [list(logistic.classes_).index(c) for c in CLASSES]
+    exported = {
+        "kind": "multinomial logistic regression on standardised features",
+        "classes": list(CLASSES),
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) if v > 0 else 1.0 for v in scaler.scale_],
+        "coef": [[round(float(v), 6) for v in logistic.coef_[i]] for i in order],
+        "intercept": [round(float(logistic.intercept_[i]), 6) for i in order],
+        "training": {"images": len(rows), "apps": len(set(groups)), "C": C, "class_weight": "balanced",
+                     "class_counts": {c: int((y == c).sum()) for c in CLASSES},
+                     "cv": "GroupKFold(5) by app", "cv_scores": scores},
+    }
+    args.out.write_text(json.dumps(exported, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
