@@ -145,6 +145,10 @@ def _u24(data: memoryview, pos: int) -> int:
 
 def _webp(data: memoryview, limits: Limits) -> Declared:
     pos, size = 12, len(data)
+    declared_size = 8 + struct.unpack_from("<I", data, 4)[0]
+    if declared_size > size:
+        raise Refused(f"WebP file is truncated: it declares {declared_size:,} bytes but has {size:,} (incomplete "
+                      "upload or copy?)", "corrupt")
     canvas = None
     frames = 0
     while pos + 8 <= size:

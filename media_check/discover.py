@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from media_check.paths import NotReadable, open_regular, printable, regular_file_problem
-from media_check.sniff import HEAD_BYTES, MEDIA_EXTENSIONS, is_media, sniff
+from media_check.sniff import HEAD_BYTES, MEDIA_EXTENSIONS, is_picture, sniff
 
 
 @dataclass(frozen=True)
@@ -103,4 +103,4 @@ def _candidate(path: Path, display: str, root: Path, listing: str | None) -> Ass
             head = handle.read(HEAD_BYTES)
     except (NotReadable, OSError):
         return None
-    return AssetRef(path, display, listing) if is_media(sniff(head)) else None
+    return AssetRef(path, display, listing) if is_picture(sniff(head)) else None

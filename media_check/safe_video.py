@@ -4,8 +4,9 @@ A video file can make FFmpeg open other resources: an HLS playlist or a ``concat
 paths, a path containing ``http:`` is a URL to FFmpeg. So :func:`open_video`:
 
 - accepts only a regular file whose bytes are MP4/MOV/WebM (sniffed, see :mod:`media_check.sniff`);
-- passes FFmpeg the option ``protocol_whitelist=file`` (through ``OPENCV_FFMPEG_CAPTURE_OPTIONS``, read by
-  OpenCV at every open), so no network protocol, pipe or device can be opened, even by a nested demuxer;
+- passes FFmpeg the options ``protocol_whitelist=file`` and ``format_whitelist`` (MP4/MOV/Matroska/WebM
+  demuxers only) through ``OPENCV_FFMPEG_CAPTURE_OPTIONS``, read by OpenCV at every open, so no network
+  protocol, pipe or device can be opened and no playlist or concat demuxer can run;
 - passes an absolute path and forces the FFmpeg backend (never GStreamer pipelines or image-sequence patterns);
 - refuses a capture whose reported properties are impossible or over the limits (a corrupt WebM can report
   12336x12336 pixels and -9.2e18 frames) before any frame is decoded.
@@ -25,7 +26,7 @@ from media_check.limits import Limits
 from media_check.paths import NotReadable, open_regular
 from media_check.sniff import HEAD_BYTES, VIDEO_FORMATS, describe, sniff
 
-CAPTURE_OPTIONS = "protocol_whitelist;file"
+CAPTURE_OPTIONS = "protocol_whitelist;file|format_whitelist;mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
 # No preview video is longer than this; a larger reported frame count is a corrupt or hostile header.
 MAX_REPORTED_FRAMES = 10_000_000
 

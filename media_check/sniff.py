@@ -136,5 +136,16 @@ def describe(fmt: str | None) -> str:
     return _DESCRIPTIONS.get(fmt, fmt)
 
 
+# Picture and video formats that are not listing media: a file of one of these in a listing folder is reported
+# (an error verdict naming the format) whatever its extension, rather than skipped like a text file.
+OTHER_PICTURE_FORMATS = frozenset({"heif", "avif", "psd", "ico", "cur", "jp2", "fits", "qoi", "jxl", "dds", "icns",
+                                   "psp", "pcx", "pnm", "avi"})
+
+
 def is_media(fmt: str | None) -> bool:
     return fmt in IMAGE_FORMATS or fmt in VIDEO_FORMATS
+
+
+def is_picture(fmt: str | None) -> bool:
+    """Listing media, or another picture or video format (reported as unsupported rather than skipped)."""
+    return is_media(fmt) or fmt in OTHER_PICTURE_FORMATS
