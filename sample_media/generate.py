@@ -166,6 +166,37 @@ def write_expected(path: Path = EXPECTED) -> None:
             w.writerow([f"screens/{s.out}", "+".join(s.expected), s.notes])
 
 
+def to_palette(img, exact: int = 32):
+    """RGB -> 256-colour palette image, without dithering, deterministic.
+
+    Flat UI screens have a few dominant colours (backgrounds, fills) plus anti-aliased
+    text.  The `exact` most frequent colours are kept exactly, so large areas do not
+    shift tint; the rest of the palette comes from Pillow's max-coverage quantizer, and
+    every pixel maps to its nearest palette entry (max channel error stays ~10)."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(img, dtype=np.uint8)
+    packed = (a[..., 0].astype(np.uint32) << 16) | (a[..., 1].astype(np.uint32) << 8) | a[..., 2]
+    uniq, inv, counts = np.unique(packed.reshape(-1), return_inverse=True, return_counts=True)
+    rgb = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.int32)
+    if len(uniq) <= 256:
+        palette = rgb
+    else:
+        top = rgb[np.lexsort((uniq, -counts))[:exact]]
+        q = img.quantize(colors=256 - exact, method=Image.Quantize.MAXCOVERAGE, dither=Image.Dither.NONE)
+        rest = np.array(q.getpalette()[: (256 - exact) * 3], dtype=np.int32).reshape(-1, 3)
+        palette = np.concatenate([top, rest])
+    nearest = np.empty(len(rgb), dtype=np.uint8)
+    for i in range(0, len(rgb), 4096):
+        d = ((rgb[i:i + 4096, None, :] - palette[None, :, :]) ** 2).sum(axis=2)
+        nearest[i:i + 4096] = d.argmin(axis=1)
+    out = Image.fromarray(nearest[inv.reshape(-1)].reshape(a.shape[:2]), "P")
+    flat = palette.astype(np.uint8).reshape(-1).tolist()
+    out.putpalette(flat + [0] * (768 - len(flat)))
+    return out
+
+
 def save(png_bytes: bytes, dest: Path) -> None:
     from PIL import Image
 
@@ -173,8 +204,7 @@ def save(png_bytes: bytes, dest: Path) -> None:
     ext = dest.suffix.lower()
     if ext == ".png":
         # Flat UI screens: a 256-colour palette keeps text crisp at a third of the size.
-        img = img.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        img.save(dest, "PNG", optimize=True)
+        to_palette(img).save(dest, "PNG", optimize=True)
     elif ext in (".jpg", ".jpeg"):
         img.save(dest, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=False, subsampling="4:2:0")
     elif ext == ".webp":
