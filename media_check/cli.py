@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -54,8 +55,20 @@ def _run(debug: bool, func, *args, **kwargs):
 @app.command()
 def scan(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders to scan (folders recursively).")],
-    format: Annotated[str, typer.Option("--format", "-f", help="Report format: text or json.")] = "text",
+    format: Annotated[Optional[str], typer.Option(
+        "--format", "-f", help="Report format on stdout (or --output): text, json, junit, sarif, github, gitlab, "
+                               "markdown, html. Default text; github when GITHUB_ACTIONS is set.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    report: Annotated[Optional[list[str]], typer.Option(
+        "--report", help="Also write FORMAT:PATH (repeatable), e.g. --report sarif:out/results.sarif.")] = None,
+    annotate: Annotated[Optional[Path], typer.Option(
+        "--annotate", help="Write an annotated PNG per asset into this folder.")] = None,
+    show_ocr: Annotated[bool, typer.Option("--show-ocr", help="Outline the OCR words in annotated images.")] = False,
+    baseline: Annotated[Optional[Path], typer.Option(
+        "--baseline", help="Accept the findings recorded in this baseline file (matched by rule + content).")] = None,
+    write_baseline: Annotated[Optional[Path], typer.Option(
+        "--write-baseline", help="Record the current findings as accepted in this baseline file.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when findings fail the run.")] = False,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", help="Worker processes (default: usable CPUs).")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the analysis cache.")] = False,
     cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Analysis cache folder.")] = None,
@@ -68,21 +81,32 @@ def scan(
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""
+    outputs = dict(reports=report or [], annotate=annotate, show_ocr=show_ocr, baseline=baseline,
+                   write_baseline=write_baseline, exit_zero=exit_zero)
     raise typer.Exit(_run(debug, _scan, paths, format, output, jobs, no_cache, cache_dir, config, profile, select,
-                          ignore, fail_on, no_progress, debug))
+                          ignore, fail_on, no_progress, debug, **outputs))
 
 
 def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, select, ignore, fail_on,
-          no_progress, debug) -> int:
-    from media_check.cache import AnalysisCache, write_atomic
+          no_progress, debug, reports=(), annotate=None, show_ocr=False, baseline=None, write_baseline=None,
+          exit_zero=False) -> int:
+    from media_check.cache import AnalysisCache
     from media_check.config import load_config, split_tokens
     from media_check.ocr import check_tesseract, missing_languages
     from media_check.pipeline import scan as run_scan
     from media_check.progress import progress_reporter
-    from media_check.writers import renderer
+    from media_check.writers import FORMATS
+    from media_check.writers.outputs import parse_target
 
-    if fmt not in ("text", "json"):
-        raise Fatal(f"unknown --format '{fmt}' (text or json)")
+    auto_github = fmt is None and output is None and os.environ.get("GITHUB_ACTIONS") == "true"
+    fmt = fmt or ("github" if auto_github else "text")
+    if fmt not in FORMATS:
+        raise Fatal(f"unknown --format '{fmt}' (known: {', '.join(FORMATS)})")
+    try:
+        targets = [parse_target(spec) for spec in reports]
+    except ValueError as exc:
+        raise Fatal(str(exc)) from None
+    accepted = _load_baseline(baseline)
     cfg = load_config(config_file, profile=profile, select=split_tokens(select), ignore=split_tokens(ignore),
                       fail_on=fail_on, jobs=jobs, cache_dir=str(cache_dir) if cache_dir else None)
     check_tesseract()
@@ -93,35 +117,177 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
     cache = None if no_cache else AnalysisCache(cfg.cache_dir)
     with progress_reporter(enabled=not no_progress) as progress:
         report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress)
-    if fmt == "text" and output is None:
-        from media_check.writers.text import render as render_text, use_color
-
-        text = render_text(report, color=sys.stdout.isatty() and use_color())
-    else:
-        text = renderer(fmt)(report)
-    if output:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(output, text)
-    else:
-        sys.stdout.write(text)
+    report = _with_baseline(report, cfg, accepted, write_baseline)
+    _write_outputs(report, cfg, cache, fmt, output, targets, annotate, show_ocr,
+                   step_summary=os.environ.get("GITHUB_STEP_SUMMARY") if auto_github else None)
     if debug:
         s = report.summary
         typer.echo(f"media-check: {s.assets} assets, OCR calls {s.ocr_calls}, cache hits {s.cache_hits}", err=True)
         for verdict in report.assets:
             typer.echo(f"  {verdict.path}: {verdict.timings_ms}", err=True)
-    return exit_code(report, cfg.fail_on)
+    return EXIT_OK if exit_zero else exit_code(report, cfg.fail_on)
+
+
+def _load_baseline(path):
+    from media_check.baseline import Baseline, BaselineError
+
+    if path is None:
+        return None
+    try:
+        return Baseline.load(path)
+    except BaselineError as exc:
+        raise Fatal(str(exc)) from None
+
+
+def _with_baseline(report, cfg, accepted, write_to):
+    """Apply the baseline given with --baseline; with --write-baseline record every finding and accept them."""
+    from media_check.baseline import Baseline, apply, different_settings
+    from media_check.cache import write_atomic
+
+    if accepted is not None:
+        note = different_settings(accepted, report)
+        if note:
+            typer.echo(f"media-check: note: {note}", err=True)
+        report = apply(report, accepted)
+    if write_to is not None:
+        settings = {k: v for k, v in cfg.as_toml_dict().items() if k not in ("jobs", "cache-dir")}
+        recorded = Baseline.from_report(report, settings)
+        write_to.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(write_to, recorded.to_json())
+        typer.echo(f"media-check: wrote {len(recorded.entries)} finding(s) to baseline {write_to}", err=True)
+        report = apply(report, recorded)
+    return report
+
+
+def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_ocr, step_summary=None) -> None:
+    """The stdout (or --output) report, every --report target, annotated images, the GitHub step summary."""
+    from media_check.annotate import AssetSource, write_annotated
+    from media_check.cache import write_atomic
+    from media_check.writers.outputs import Renderer
+
+    source = AssetSource(cfg.analysis, cache.root if cache else None)
+    renderer = Renderer(report, source, show_ocr)
+    if fmt == "text" and output is None:
+        from media_check.writers.text import render as render_text, use_color
+
+        text = render_text(report, color=sys.stdout.isatty() and use_color())
+    else:
+        text = renderer.render(fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+    for target in targets:
+        renderer.write(target)
+    if annotate_dir is not None:
+        written = write_annotated(report, annotate_dir, source, show_ocr)
+        typer.echo(f"media-check: {len(written)} annotated image(s) in {annotate_dir}", err=True)
+    if step_summary:
+        with open(step_summary, "a", encoding="utf-8") as handle:
+            handle.write(renderer.render("markdown"))
 
 
 def exit_code(report, fail_on) -> int:
+    """1 when an open (not accepted) finding is at or above ``fail_on``, or an asset could not be checked."""
     from media_check.report import Status
 
     threshold = Status(fail_on.value).rank
     for verdict in report.assets:
-        if verdict.status is Status.ERROR or any(f.severity.status.rank >= threshold for f in verdict.findings):
+        if verdict.status is Status.ERROR or any(f.severity.status.rank >= threshold and not f.accepted
+                                                 for f in verdict.findings):
             return EXIT_FINDINGS
     for listing in report.listings:
-        if any(f.severity.status.rank >= threshold for f in listing.findings):
+        if any(f.severity.status.rank >= threshold and not f.accepted for f in listing.findings):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@app.command("render")
+def render_report(
+    report_file: Annotated[Path, typer.Argument(help="A JSON report written by 'scan -f json'.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="text, json, junit, sarif, github, gitlab, "
+                                                               "markdown or html.")] = "text",
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here.")] = None,
+    show_ocr: Annotated[bool, typer.Option("--show-ocr", help="Outline OCR words in the HTML images.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="media-check.toml or pyproject.toml.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Analysis cache folder.")] = None,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on stderr.")] = False,
+) -> None:
+    """Render a JSON report in another format without scanning again (HTML images are read from the assets when
+    they are still there, unchanged, relative to the working folder)."""
+    raise typer.Exit(_run(debug, _render, report_file, format, output, show_ocr, config, cache_dir))
+
+
+def _render(report_file, fmt, output, show_ocr, config_file, cache_dir) -> int:
+    import json
+
+    from media_check.annotate import AssetSource
+    from media_check.cache import write_atomic
+    from media_check.config import load_config
+    from media_check.report import Report
+    from media_check.writers import FORMATS
+    from media_check.writers.outputs import Renderer
+
+    if fmt not in FORMATS:
+        raise Fatal(f"unknown --format '{fmt}' (known: {', '.join(FORMATS)})")
+    try:
+        report = Report.from_dict(json.loads(Path(report_file).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        raise Fatal(f"{report_file}: no such file") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise Fatal(f"{report_file} is not a media-check JSON report ({type(exc).__name__}: {exc})") from None
+    cfg = load_config(config_file, cache_dir=str(cache_dir) if cache_dir else None)
+    text = Renderer(report, AssetSource(cfg.analysis, cfg.cache_dir), show_ocr).render(fmt)
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+@app.command("annotate")
+def annotate_one(
+    image: Annotated[Path, typer.Argument(help="One image file to check and annotate.")],
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where to write the PNG (default: "
+                                                              "<name>.annotated.png in the working folder).")] = None,
+    show_ocr: Annotated[bool, typer.Option("--show-ocr", help="Outline the OCR words.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", help="media-check.toml or pyproject.toml.")] = None,
+    profile: Annotated[Optional[str], typer.Option("--profile", help="Marketplace profile name or TOML file.")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Analysis cache folder.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the analysis cache.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on stderr.")] = False,
+) -> None:
+    """Check one image and write it annotated: evidence boxes, verdict banner, legend. Exits 0 once written."""
+    raise typer.Exit(_run(debug, _annotate_one, image, out, show_ocr, config, profile, cache_dir, no_cache))
+
+
+def _annotate_one(image, out, show_ocr, config_file, profile, cache_dir, no_cache) -> int:
+    from media_check.annotate import SUFFIX, AssetSource, save_png
+    from media_check.cache import AnalysisCache
+    from media_check.config import load_config
+    from media_check.ocr import check_tesseract
+    from media_check.pipeline import scan as run_scan
+
+    if not image.is_file():
+        raise Fatal(f"{image}: not a file (annotate takes one image; use 'scan --annotate DIR' for folders)")
+    cfg = load_config(config_file, profile=profile, jobs=1, cache_dir=str(cache_dir) if cache_dir else None)
+    check_tesseract()
+    cache = None if no_cache else AnalysisCache(cfg.cache_dir)
+    report = run_scan([str(image)], cfg, cache=cache)
+    if not report.assets:
+        raise Fatal(f"{image}: not a media file")
+    verdict = report.assets[0]
+    picture = AssetSource(cfg.analysis, cache.root if cache else None).annotated(verdict, show_ocr)
+    if picture is None:
+        reason = verdict.findings[0].message if verdict.findings else "it cannot be decoded as an image"
+        raise Fatal(f"{image}: nothing to draw on: {reason}")
+    target = out or Path(image.name + SUFFIX)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save_png(picture, target)
+    names = ", ".join(f"{f.code} {f.name}" for f in verdict.findings) or "no findings"
+    typer.echo(f"{verdict.status.value.upper()} {verdict.path}: {names} -> {target}")
     return EXIT_OK
 
 

@@ -14,6 +14,12 @@ from media_check.report import Report
 FORMATS: dict[str, str] = {
     "json": "media_check.writers.json_report",
     "text": "media_check.writers.text",
+    "junit": "media_check.writers.junit",
+    "sarif": "media_check.writers.sarif",
+    "github": "media_check.writers.github",
+    "gitlab": "media_check.writers.gitlab",
+    "markdown": "media_check.writers.markdown",
+    "html": "media_check.writers.html",
 }
 
 
