@@ -103,3 +103,24 @@ def test_render_matches_the_library_renderers(scanned):
     report = Report.from_dict(json.loads((root / "out" / "report.json").read_text()))
     for fmt in ("junit", "sarif", "github", "gitlab", "markdown"):
         assert renderer(fmt)(report) == (root / "out" / f"report.{fmt}").read_text()
+
+
+def test_action_scan_step_runs_as_written(scanned):
+    """The Scan step of action.yml, run by bash as the runner would: annotations, SARIF, HTML, exit code output."""
+    import yaml
+
+    root, _ = scanned
+    action = yaml.safe_load((Path(__file__).resolve().parents[1] / "action.yml").read_text())
+    step = next(s for s in action["runs"]["steps"] if s.get("id") == "scan")
+    outputs, summary = root / "gh-output", root / "gh-summary.md"
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}", "GITHUB_ACTIONS": "true",
+           "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary),
+           "MC_PATHS": "shots", "MC_BASELINE": "", "MC_FAIL_ON": "fail", "MC_SARIF": "action/out.sarif",
+           "MC_HTML": "action/report.html", "MC_ARGS": f"--cache-dir {root / 'cache'} -j 1"}
+    result = subprocess.run(["bash", "-c", step["run"]], capture_output=True, text=True, cwd=root, env=env,
+                            timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert outputs.read_text() == "exit-code=1\n"
+    assert result.stdout.startswith("::error file=shots/04-broken.png")
+    assert json.loads((root / "action" / "out.sarif").read_text())["version"] == "2.1.0"
+    assert (root / "action" / "report.html").exists() and summary.read_text().startswith("## media-check")
