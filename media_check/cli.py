@@ -5,6 +5,7 @@ Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage,
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import traceback
@@ -34,6 +35,7 @@ def _fail(message: str) -> None:
 def _run(debug: bool, func, *args, **kwargs):
     """Run a command body; known problems become one line and exit 2, unknown ones too (traceback with --debug)."""
     from media_check.config import ConfigError
+    from media_check.deps import DependencyMissing
     from media_check.discover import DiscoverError
     from media_check.ocr import OcrUnavailable
 
@@ -41,7 +43,7 @@ def _run(debug: bool, func, *args, **kwargs):
         return func(*args, **kwargs)
     except typer.Exit:
         raise
-    except (Fatal, ConfigError, DiscoverError, OcrUnavailable) as exc:
+    except (Fatal, ConfigError, DiscoverError, OcrUnavailable, DependencyMissing) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         typer.echo("media-check: interrupted", err=True)
@@ -78,21 +80,32 @@ def scan(
     ignore: Annotated[Optional[list[str]], typer.Option("--ignore", help="Rules to skip: codes, prefixes, names.")] = None,
     fail_on: Annotated[Optional[str], typer.Option("--fail-on", help="Exit 1 on findings at or above: warn|fail.")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="No progress bar.")] = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Finish an interrupted scan of the same inputs: assets it finished are not redone.")] = False,
+    allow_missing_ocr: Annotated[bool, typer.Option(
+        "--allow-missing-ocr", help="Scan without tesseract if it is missing; the report lists the rules not run.")
+    ] = False,
+    max_frames: Annotated[Optional[int], typer.Option(
+        "--max-frames", min=1, help="Refuse animations or multi-page files with more frames (default 1000).")] = None,
+    decode_timeout: Annotated[Optional[float], typer.Option(
+        "--decode-timeout", min=0.1, help="Seconds allowed to decode one asset (default 30).")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""
     outputs = dict(reports=report or [], annotate=annotate, show_ocr=show_ocr, baseline=baseline,
-                   write_baseline=write_baseline, exit_zero=exit_zero)
+                   write_baseline=write_baseline, exit_zero=exit_zero, resume=resume,
+                   allow_missing_ocr=allow_missing_ocr, max_frames=max_frames, decode_timeout=decode_timeout)
     raise typer.Exit(_run(debug, _scan, paths, format, output, jobs, no_cache, cache_dir, config, profile, select,
                           ignore, fail_on, no_progress, debug, **outputs))
 
 
 def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, select, ignore, fail_on,
           no_progress, debug, reports=(), annotate=None, show_ocr=False, baseline=None, write_baseline=None,
-          exit_zero=False) -> int:
+          exit_zero=False, resume=False, allow_missing_ocr=False, max_frames=None, decode_timeout=None) -> int:
     from media_check.cache import AnalysisCache
     from media_check.config import load_config, split_tokens
-    from media_check.ocr import check_tesseract, missing_languages
+    from media_check.deps import DependencyMissing, require_tesseract, without_ocr
+    from media_check.journal import Journal
     from media_check.pipeline import scan as run_scan
     from media_check.progress import progress_reporter
     from media_check.writers import FORMATS
@@ -109,17 +122,38 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
     accepted = _load_baseline(baseline)
     cfg = load_config(config_file, profile=profile, select=split_tokens(select), ignore=split_tokens(ignore),
                       fail_on=fail_on, jobs=jobs, cache_dir=str(cache_dir) if cache_dir else None)
-    check_tesseract()
-    missing = missing_languages(cfg.analysis.languages)
-    if missing:
-        raise Fatal(f"tesseract has no data for language(s) {', '.join(missing)}: install "
-                    + " ".join(f"tesseract-ocr-{m}" for m in missing))
+    if max_frames is not None or decode_timeout is not None:
+        limits = {k: v for k, v in (("max_frames", max_frames), ("decode_timeout", decode_timeout)) if v is not None}
+        cfg = dataclasses.replace(cfg, analysis=dataclasses.replace(cfg.analysis, **limits))
+    not_checked: list[str] = []
+    try:
+        require_tesseract(cfg.analysis.languages)
+    except DependencyMissing as exc:
+        if not allow_missing_ocr:
+            raise
+        cfg, not_checked = without_ocr(cfg, str(exc))
+        typer.echo(f"media-check: warning: {exc}; scanning without OCR ({len(not_checked)} rule(s) not run)",
+                   err=True)
     cache = None if no_cache else AnalysisCache(cfg.cache_dir)
-    with progress_reporter(enabled=not no_progress) as progress:
-        report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress)
+    journal = Journal.for_scan(cfg.cache_dir, [str(p) for p in paths], cfg.analysis)
+    if not journal.open(resume=resume):
+        typer.echo("media-check: note: another scan of the same inputs is running; this one keeps no journal",
+                   err=True)
+    elif resume:
+        typer.echo(f"media-check: resuming: {len(journal.done)} asset(s) already done", err=True)
+    try:
+        with progress_reporter(enabled=not no_progress) as progress:
+            report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress, journal=journal,
+                              not_checked=not_checked)
+    except KeyboardInterrupt:
+        journal.close()
+        typer.echo(f"media-check: {len(journal.done)} finished asset(s) are saved: run the same command with "
+                   "--resume to finish the scan", err=True)
+        raise
     report = _with_baseline(report, cfg, accepted, write_baseline)
     _write_outputs(report, cfg, cache, fmt, output, targets, annotate, show_ocr,
                    step_summary=os.environ.get("GITHUB_STEP_SUMMARY") if auto_github else None)
+    journal.remove()
     if debug:
         s = report.summary
         typer.echo(f"media-check: {s.assets} assets, OCR calls {s.ocr_calls}, cache hits {s.cache_hits}", err=True)
