@@ -250,7 +250,10 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
         if r.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
             line += 1
         box = r.BoundingBox(level)
-        text = r.GetUTF8Text(level)
+        try:
+            text = r.GetUTF8Text(level)
+        except RuntimeError:  # tesserocr raises on an empty word instead of returning ""
+            continue
         if box is None or not text:
             continue
         x0, y0, x1, y1 = box
