@@ -41,6 +41,11 @@ test: install
 bench: install
 	$(PY) bench/bench_scan.py --runs 3
 
+# Fuzz every parser of user files for longer than the suite does (FUZZ_EXAMPLES per target, random seeds).
+FUZZ_EXAMPLES ?= 5000
+fuzz: install
+	MEDIA_CHECK_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -p no:cacheprovider tests/test_fuzz.py
+
 schema: install
 	$(PY) -m media_check.schema > docs/report.schema.json
 

@@ -44,7 +44,7 @@ class Journal:
         """Start journaling; with ``resume``, first read what an interrupted scan finished. False when another
         scan holds the journal (this scan then runs without one)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")
+        handle = open(self.path, "a+", encoding="utf-8", errors="replace")  # damaged bytes fail their line only
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
