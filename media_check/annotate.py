@@ -60,6 +60,7 @@ class Style:
         self.pad = max(3, self.font_size // 3)
         self.font = _font(self.font_size)
         self.bold = _font(self.font_size, bold=True)
+        self.small = _font(max(10, round(self.font_size * 0.75)), bold=True)
         self.big = _font(int(self.font_size * 1.25), bold=True)
 
 
@@ -126,10 +127,15 @@ def _scaled(box: Sequence[int], scale: float) -> tuple[int, int, int, int]:
 
 
 def _box(draw: ImageDraw.ImageDraw, rect, colour, style: Style) -> None:
+    """A frame drawn just outside ``rect`` (Pillow strokes inwards), so the evidence itself stays readable."""
     x0, y0, x1, y1 = rect
-    grow = style.line // 2 + 1
-    draw.rectangle((x0 - grow, y0 - grow, x1 + grow, y1 + grow), outline=OUTLINE, width=style.line + 2)
-    draw.rectangle((x0 - grow + 1, y0 - grow + 1, x1 + grow - 1, y1 + grow - 1), outline=colour, width=style.line)
+    out = _gap(style) + style.line + 2
+    draw.rectangle((x0 - out, y0 - out, x1 + out, y1 + out), outline=OUTLINE, width=style.line + 2)
+    draw.rectangle((x0 - out + 1, y0 - out + 1, x1 + out - 1, y1 + out - 1), outline=colour, width=style.line)
+
+
+def _gap(style: Style) -> int:
+    return max(1, style.line // 2)
 
 
 def _text_colour(colour) -> tuple[int, int, int]:
@@ -142,9 +148,11 @@ def _label(draw: ImageDraw.ImageDraw, rect, text: str, colour, style: Style, siz
     """A filled tag naming a box: above it, else below, else inside its top edge, else beside it, wherever it does
     not cover a tag already drawn. An ``optional`` tag (a box's number alone) is dropped rather than overlap."""
     x0, y0, x1, y1 = rect
-    left, top, right, bottom = draw.textbbox((0, 0), text, font=style.bold)
-    w, h = right - left + 2 * style.pad, bottom - top + 2 * style.pad
-    grow = style.line // 2 + 1
+    font = style.small if optional else style.bold
+    pad = style.pad // 2 if optional else style.pad
+    left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
+    w, h = right - left + 2 * pad, bottom - top + 2 * pad
+    grow = _gap(style) + style.line + 2
     candidates = [(x0 - grow, y0 - grow - h), (x0 - grow, y1 + grow), (x0 + grow, y0 + grow),
                   (x1 + grow, y0 - grow), (x1 - w + grow, y1 + grow)]
     spots = [(min(max(0, x), max(0, size[0] - w)), min(max(0, y), max(0, size[1] - h))) for x, y in candidates]
@@ -154,7 +162,7 @@ def _label(draw: ImageDraw.ImageDraw, rect, text: str, colour, style: Style, siz
     x, y = (free or spots)[0]
     placed.append((x, y, x + w, y + h))
     draw.rectangle((x, y, x + w, y + h), fill=colour, outline=OUTLINE, width=1)
-    draw.text((x + style.pad - left, y + style.pad - top), text, font=style.bold, fill=_text_colour(colour))
+    draw.text((x + pad - left, y + pad - top), text, font=font, fill=_text_colour(colour))
 
 
 def _overlaps(a, b) -> bool:
