@@ -64,8 +64,8 @@ class Baseline:
                 if _acceptable(finding) and digest:
                     entries[(finding.code, digest)] = Entry(finding.code, finding.name, digest, listing.path,
                                                             "listing", finding.message)
-        recorded = {"profile": report.profile, "config_hash": report.config_hash, "fail_on": report.fail_on,
-                    "tool_version": report.tool_version, **(settings or {})}
+        recorded = {"tool_version": report.tool_version, "config_hash": report.config_hash,
+                    "profile": report.profile, "fail-on": report.fail_on, **(settings or {})}
         return cls(tuple(sorted(entries.values(), key=lambda e: (e.path, e.code, e.sha256))), recorded)
 
     def to_json(self) -> str:
