@@ -1,5 +1,14 @@
 """Perceptual hashes of an image, all computed from one shared thumbnail (7x cheaper than full size, within a
-few bits of it). Hashes travel as hex strings and come back with :func:`from_hex`."""
+few bits of it). Hashes travel as hex strings and come back with :func:`from_hex`.
+
+Besides the whole-image hashes, an analysis records where the app's screen sits inside the image
+(:func:`media_check.align.locate_screen`: backdrop, caption, device frame and padding removed) and hashes that
+screen alone, so two listing images of one screen in different marketing frames still hash alike; and a
+crop-resistant hash (imagehash's segment hashes), which survives crops that shift a whole-image hash.
+
+For the live-app index, :func:`hash_bits` gives the three 64-bit structure hashes (pHash, dHash, wHash) of an
+image as unsigned integers, so thousands of them are compared at once with numpy (XOR + popcount).
+"""
 
 from __future__ import annotations
 
@@ -11,27 +20,85 @@ from PIL import Image
 THUMBNAIL = 512
 HASH_SIZE = 8
 KINDS = ("phash", "dhash", "whash", "colorhash")
+BIT_KINDS = ("phash", "dhash", "whash")  # 64-bit hashes of structure, comparable bit by bit
+SCREEN_KINDS = tuple(f"screen_{kind}" for kind in BIT_KINDS)
+CROP_RESISTANT = "crop_resistant"
+BITS_SIDE = 128  # the structure hashes for the index are taken from a thumbnail this big
 
 
 def thumbnail(image: Image.Image, size: int = THUMBNAIL) -> Image.Image:
     """The image shrunk to fit ``size`` (area averaging: fast and alias-free)."""
     rgb = np.asarray(image.convert("RGB"))
+    return Image.fromarray(_shrink(rgb, size))
+
+
+def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
     h, w = rgb.shape[:2]
     scale = min(1.0, size / max(h, w))
     if scale < 1.0:
         rgb = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    return Image.fromarray(rgb)
+    return rgb
 
 
 def hashes(image: Image.Image) -> dict[str, str]:
-    """pHash, dHash, wHash and colour hash of ``image`` as hex strings."""
-    thumb = thumbnail(image)
-    return {
+    """pHash, dHash, wHash and colour hash of ``image``; the located screen's box and structure hashes; a
+    crop-resistant hash. All strings."""
+    from media_check.align import locate_screen
+
+    rgb = np.asarray(image.convert("RGB"))
+    thumb = Image.fromarray(_shrink(rgb, THUMBNAIL))
+    out = {
         "phash": str(imagehash.phash(thumb, hash_size=HASH_SIZE)),
         "dhash": str(imagehash.dhash(thumb, hash_size=HASH_SIZE)),
         "whash": str(imagehash.whash(thumb, hash_size=HASH_SIZE)),
         "colorhash": str(imagehash.colorhash(thumb, binbits=3)),
     }
+    box = locate_screen(rgb)
+    x, y, w, h = box
+    screen = rgb[y:y + h, x:x + w]
+    for kind, value in zip(SCREEN_KINDS, hash_bits(screen)):
+        out[kind] = f"{int(value):016x}"
+    out["screen_box"] = ",".join(str(v) for v in box)
+    out[CROP_RESISTANT] = str(crop_resistant(thumb))
+    return out
+
+
+def crop_resistant(image: Image.Image) -> imagehash.ImageMultiHash:
+    """imagehash's crop-resistant hash (dHash of each segment of the image), at a size that keeps it cheap."""
+    small = Image.fromarray(_shrink(np.asarray(image.convert("RGB")), 256))
+    return imagehash.crop_resistant_hash(small, min_segment_size=100, segmentation_image_size=100)
+
+
+def crop_resistant_matches(a: str, b: str, max_bits: int = 8) -> tuple[int, int]:
+    """(segments of ``a`` with a near-identical segment in ``b``, segments in ``a``), blank segments left out."""
+    ha, hb = imagehash.hex_to_multihash(a), imagehash.hex_to_multihash(b)
+    segments = [s for s in ha.segment_hashes if s.hash.any() and not s.hash.all()]
+    others = [s for s in hb.segment_hashes if s.hash.any() and not s.hash.all()]
+    if not segments or not others:
+        return 0, len(segments)
+    found = sum(1 for s in segments if min(s - o for o in others) <= max_bits)
+    return found, len(segments)
+
+
+def hash_bits(rgb: np.ndarray) -> np.ndarray:
+    """pHash, dHash and wHash of an RGB array as three unsigned 64-bit integers."""
+    small = Image.fromarray(_shrink(rgb, BITS_SIDE))
+    values = (imagehash.phash(small, hash_size=HASH_SIZE), imagehash.dhash(small, hash_size=HASH_SIZE),
+              imagehash.whash(small, hash_size=HASH_SIZE, image_scale=64))
+    return np.array([_pack(h.hash) for h in values], dtype=np.uint64)
+
+
+def _pack(bits: np.ndarray) -> np.uint64:
+    return np.packbits(bits.astype(np.uint8).ravel()).view(">u8")[0].astype(np.uint64)
+
+
+def bits_from_hex(value: str) -> np.uint64:
+    return np.uint64(int(value, 16))
+
+
+def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Bit differences between unsigned 64-bit hashes (broadcasting)."""
+    return np.bitwise_count(np.bitwise_xor(a, b))
 
 
 def from_hex(kind: str, value: str) -> imagehash.ImageHash:
@@ -42,4 +109,6 @@ def from_hex(kind: str, value: str) -> imagehash.ImageHash:
 
 def distance(kind: str, a: str, b: str) -> int:
     """Hamming distance between two hashes of the same kind."""
+    if kind in SCREEN_KINDS:
+        return int(hamming(bits_from_hex(a), bits_from_hex(b)))
     return from_hex(kind, a) - from_hex(kind, b)

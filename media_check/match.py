@@ -1,0 +1,471 @@
+"""Is a listing screenshot the live app's screen as it is today? Compare one aligned pair and decide.
+
+Given a listing image and a live capture, :func:`compare` lines them up (:mod:`media_check.align`), warps the
+listing onto the capture's frame and looks at what differs, with a difference that tolerates a pixel or two of
+misalignment, resampling blur and JPEG noise. Changed places become regions, and each region is judged:
+
+- *cosmetic*: the status-bar strip (clock, battery, signal), photographs and artwork (covers, avatars, site photos:
+  the user's data), text that changed in place while its line kept its position and size (a value, a date, a
+  count, a data row), and long prose (a description, a note body);
+- *structural*: everything else: a control added or removed, an icon, a changed label or a moved block, a
+  different layout, a changed theme.
+
+:func:`decide` turns the comparison into ``current`` (the same screen, only cosmetic changes), ``stale`` (the same
+screen, but its UI changed: the structural regions are the evidence) or ``unmatched`` (no credible alignment: the
+listing shows nothing the capture shows).
+
+Everything works on numpy RGB arrays; coordinates of the regions are in listing-image pixels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from media_check import align
+from media_check.align import Box, Features, Transform
+
+WORK_SIDE = 960  # the live capture is compared at this long side (the listing is warped onto it)
+DIFF_LEVEL = 48  # grey/colour levels beyond the neighbourhood range that count as a change
+STATUS_BAR = 0.045  # top strip of a portrait screen holding clock, battery and signal
+
+
+@dataclass(frozen=True)
+class Region:
+    """One changed place: its box in live-capture work pixels and in listing pixels, and what kind it is."""
+
+    live_box: Box
+    listing_box: Box
+    kind: str  # status-bar | picture | text | prose | frame | structure
+    area_fraction: float  # share of the compared area its changed pixels cover
+    presence: str = "altered"  # added (drawn only in the live capture) | removed (only in the listing) | altered
+    box_fraction: float = 0.0  # share of the compared area its box covers
+
+    @property
+    def structural(self) -> bool:
+        return self.kind == "structure"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One listing image against one live capture, aligned."""
+
+    transform: Transform
+    coverage: float  # share of the live frame the listing's screen covers after alignment
+    edge_agreement: float  # F-score of edges that coincide on the overlap (1 = the same drawing)
+    chrome_agreement: float  # the same, leaving out pictures, prose and the status bar (the user's content)
+    changed_fraction: float  # share of the overlap that changed
+    structural_fraction: float  # share of the overlap in structural regions
+    regions: tuple[Region, ...] = ()
+    screen_box: Box = (0, 0, 0, 0)  # the listing's screen box used for the comparison
+
+    @property
+    def structural_regions(self) -> tuple[Region, ...]:
+        return tuple(r for r in self.regions if r.structural)
+
+
+@dataclass(frozen=True)
+class Decision:
+    status: str  # current | stale | unmatched
+    similarity: float
+    reason: str
+    changed_regions: tuple[Box, ...] = field(default_factory=tuple)
+
+
+# --------------------------------------------------------------------------- helpers
+
+def _work_scale(size: tuple[int, int]) -> float:
+    w, h = size
+    return min(1.0, WORK_SIDE / max(w, h))
+
+
+def _scaled(transform: Transform, factor: float) -> Transform:
+    m = transform.array * factor
+    return Transform(matrix=tuple(tuple(float(v) for v in row) for row in m), method=transform.method,
+                     inliers=transform.inliers, matches=transform.matches)
+
+
+def _edges(rgb: np.ndarray) -> np.ndarray:
+    return cv2.Canny(cv2.GaussianBlur(align.grey(rgb), (3, 3), 0), 40, 120) > 0
+
+
+def edge_agreement(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> float:
+    """F-score of edges of ``a`` and ``b`` that coincide within a pixel, on ``valid`` pixels."""
+    ea, eb = _edges(a) & valid, _edges(b) & valid
+    kernel = np.ones((3, 3), np.uint8)
+    da = cv2.dilate(ea.astype(np.uint8), kernel) > 0
+    db = cv2.dilate(eb.astype(np.uint8), kernel) > 0
+    na, nb = int(ea.sum()), int(eb.sum())
+    if na == 0 and nb == 0:
+        return 1.0
+    if na == 0 or nb == 0:
+        return 0.0
+    precision = (ea & db).sum() / na
+    recall = (eb & da).sum() / nb
+    return float(2 * precision * recall / max(1e-9, precision + recall))
+
+
+def structure_map(rgb: np.ndarray) -> np.ndarray:
+    """Edge strength (0..255) of an image: what is drawn where, whatever the colours (a dark and a light theme
+    of one layout have nearly the same map)."""
+    g = cv2.GaussianBlur(align.grey(rgb), (3, 3), 0)
+    gradient = cv2.morphologyEx(g, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return gradient
+
+
+def tolerant_difference(a: np.ndarray, b: np.ndarray, level: int = DIFF_LEVEL, reach: int = 2) -> np.ndarray:
+    """Pixels where the drawings of ``a`` and ``b`` differ: an edge in one with no edge within ``reach`` pixels
+    in the other (so a shift of a pixel or two, resampling blur, compression noise or a recoloured background do
+    not count)."""
+    kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
+    sa, sb = structure_map(a).astype(np.int16), structure_map(b).astype(np.int16)
+    changed = np.zeros(sa.shape, bool)
+    for one, other in ((sa, sb), (sb, sa)):
+        near = cv2.dilate(other.astype(np.uint8), kernel).astype(np.int16)
+        changed |= (one - near) > level
+    return changed
+
+
+# --------------------------------------------------------------------------- comparison
+
+def _best_transform(listing: np.ndarray, live: np.ndarray, boxes: list[Box], listing_features: Features | None,
+                    live_features: Features | None, live_screen: Box) -> tuple[Transform, Box, float, float] | None:
+    """The alignment hypothesis whose warped listing agrees best with the capture: (transform, screen box,
+    coverage, edge agreement), in full-size coordinates."""
+    lh, lw = live.shape[:2]
+    scale = _work_scale((lw, lh))
+    live_small = cv2.resize(live, (round(lw * scale), round(lh * scale)), interpolation=cv2.INTER_AREA) \
+        if scale < 1 else live
+    sh, sw = live_small.shape[:2]
+    hypotheses: list[Transform] = []
+    if listing_features is not None and live_features is not None:
+        found = align.feature_transform(listing_features, live_features)
+        if found is not None:
+            hypotheses.append(found)
+    for box in boxes:
+        hypotheses.append(align.fit_box(box, live_screen))
+    best = None
+    frame = live_screen
+    for transform in hypotheses:
+        # The listing's screen: the candidate box that lands closest to the capture's frame.
+        box = max(boxes, key=lambda b: align.box_iou(align.mapped_box(transform, b), frame))
+        mapped = align.mapped_box(transform, box)
+        overlap = align.intersect(mapped, frame)
+        if overlap is None:
+            continue
+        coverage = overlap[2] * overlap[3] / float(frame[2] * frame[3])
+        if coverage < 0.2:
+            continue
+        small_t = _scaled(transform, scale)
+        warped = cv2.warpAffine(listing, small_t.array, (sw, sh), flags=cv2.INTER_AREA)
+        valid = _box_mask((sh, sw), align.mapped_box(small_t, box)) & \
+            _box_mask((sh, sw), tuple(round(v * scale) for v in frame))
+        agreement = edge_agreement(warped, live_small, valid)
+        score = agreement * min(1.0, coverage / 0.6) ** 0.5
+        if best is None or score > best[0]:
+            best = (score, transform, box, coverage, agreement)
+    if best is None:
+        return None
+    return best[1], best[2], best[3], best[4]
+
+
+def _box_mask(shape: tuple[int, int], box: Box) -> np.ndarray:
+    mask = np.zeros(shape, bool)
+    x, y, w, h = box
+    x0, y0 = max(0, x), max(0, y)
+    mask[y0:max(y0, y + h), x0:max(x0, x + w)] = True
+    return mask
+
+
+def compare(listing: np.ndarray, live: np.ndarray, boxes: list[Box] | None = None,
+            listing_features: Features | None = None, live_features: Features | None = None,
+            live_screen: Box | None = None) -> Comparison | None:
+    """Align ``listing`` onto ``live`` and describe what differs, or None when no hypothesis overlaps.
+
+    ``boxes`` are the listing's screen candidates and ``live_screen`` the capture's own screen box (a capture
+    is normally raw, so its whole frame); both are located when not given."""
+    boxes = boxes or align.screen_candidates(listing)
+    if listing_features is None:
+        listing_features = align.orb_features(listing)
+    if live_features is None:
+        live_features = align.orb_features(live)
+    lh, lw = live.shape[:2]
+    if live_screen is None:
+        live_screen = align.locate_screen(live)
+    chosen = _best_transform(listing, live, boxes, listing_features, live_features, live_screen)
+    if chosen is None:
+        return None
+    transform, box, coverage, agreement = chosen
+    scale = _work_scale((lw, lh))
+    live_small = cv2.resize(live, (round(lw * scale), round(lh * scale)), interpolation=cv2.INTER_AREA) \
+        if scale < 1 else live
+    sh, sw = live_small.shape[:2]
+    small_t = _scaled(transform, scale)
+    warped = cv2.warpAffine(listing, small_t.array, (sw, sh), flags=cv2.INTER_AREA)
+    screen = tuple(round(v * scale) for v in live_screen)
+    valid = _box_mask((sh, sw), align.mapped_box(small_t, box)) & _box_mask((sh, sw), screen)
+    # Shave the overlap's rim: frame edges and resampling seams are not UI changes.
+    rim = max(2, round(0.006 * max(sw, sh)))
+    valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
+    changed = tolerant_difference(warped, live_small) & valid
+    cosmetic = cosmetic_map(warped, live_small, screen)
+    kinds = np.zeros(changed.shape, np.uint8)
+    kinds[changed] = cosmetic[changed]
+    kinds[changed & (cosmetic == 0)] = KIND_CODES["structure"]
+    _relabel_structure(kinds, warped, live_small, valid)
+    regions = _regions(kinds, small_t, structure_map(warped) > 40, structure_map(live_small) > 40)
+    area = max(1, int(valid.sum()))
+    structural = float((kinds == KIND_CODES["structure"]).sum()) / area
+    # The app's chrome and controls, without the user's content (pictures, prose, the status bar).
+    chrome = valid & ~np.isin(cosmetic, (KIND_CODES["status-bar"], KIND_CODES["picture"], KIND_CODES["prose"]))
+    return Comparison(transform=transform, coverage=coverage, edge_agreement=agreement,
+                      chrome_agreement=edge_agreement(warped, live_small, chrome),
+                      changed_fraction=float(changed.sum()) / area, structural_fraction=structural,
+                      regions=tuple(regions), screen_box=box)
+
+
+KIND_CODES = {"none": 0, "status-bar": 1, "picture": 2, "text": 3, "prose": 4, "frame": 6, "structure": 5}
+KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
+
+
+def cosmetic_map(listing: np.ndarray, live: np.ndarray, screen: Box) -> np.ndarray:
+    """Where a change would be cosmetic, per pixel: status-bar, picture, text (changed in place), prose; 0 where
+    a change is structural."""
+    h, w = live.shape[:2]
+    cosmetic = np.zeros((h, w), np.uint8)
+    sx, sy, sw, sh = screen
+    if sh > sw * 1.3:  # a phone screen: the status bar strip at its top
+        strip = _box_mask((h, w), (sx, sy, sw, round(sh * STATUS_BAR)))
+        cosmetic[strip & (cosmetic == 0)] = KIND_CODES["status-bar"]
+    pictures = picture_mask(listing, live)
+    cosmetic[pictures & (cosmetic == 0)] = KIND_CODES["picture"]
+    lines_a, lines_b = text_lines(listing), text_lines(live)
+    in_place = _text_in_place(lines_a, lines_b, (h, w))
+    cosmetic[in_place & (cosmetic == 0)] = KIND_CODES["text"]
+    prose = _prose_mask(lines_a, (h, w)) | _prose_mask(lines_b, (h, w))
+    cosmetic[prose & (cosmetic == 0)] = KIND_CODES["prose"]
+    return cosmetic
+
+
+def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray, valid: np.ndarray) -> None:
+    """Second look at each structural change: a thin outline hugging the compared area is a device frame or a
+    screen edge, not the app; a picture swapped for another (colourful on both sides) is the user's data."""
+    h, w = kinds.shape
+    structure = (kinds == KIND_CODES["structure"]).astype(np.uint8)
+    if not structure.any():
+        return
+    linked = cv2.dilate(structure, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(linked, connectivity=8)
+    for i in range(1, count):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        # An outline around (most of) the compared area: the edge of a screen or a device frame.
+        if bw < 0.6 * w or bh < 0.6 * h:
+            continue
+        member = (labels[y:y + bh, x:x + bw] == i) & (structure[y:y + bh, x:x + bw] > 0)
+        if int(member.sum()) < 0.08 * bw * bh:
+            kinds[y:y + bh, x:x + bw][member] = KIND_CODES["frame"]
+    structure = (kinds == KIND_CODES["structure"]).astype(np.uint8)
+    grow = max(3, round(0.012 * max(h, w)))
+    grouped = cv2.dilate(structure, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * grow + 1, 2 * grow + 1)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    for i in range(1, count):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        if bw * bh > 0.15 * h * w:  # a whole new layout is not "a picture"
+            continue
+        if colour_richness(listing[y:y + bh, x:x + bw]) >= 12 and colour_richness(live[y:y + bh, x:x + bw]) >= 12:
+            member = (labels[y:y + bh, x:x + bw] == i) & (structure[y:y + bh, x:x + bw] > 0)
+            kinds[y:y + bh, x:x + bw][member] = KIND_CODES["picture"]
+
+
+def blocks(rgb: np.ndarray) -> list[Box]:
+    """Boxes of the drawn blocks of a screen (cards, pictures, rows, buttons): its edges joined across small gaps."""
+    h, w = rgb.shape[:2]
+    drawn = (structure_map(rgb) > 40).astype(np.uint8)
+    k = max(3, round(0.012 * max(h, w)))
+    joined = cv2.morphologyEx(drawn, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count)]
+
+
+def colour_richness(patch: np.ndarray) -> int:
+    """How many coarse colours it takes to cover 90% of a patch: flat UI needs a handful, a picture dozens."""
+    if patch.size == 0:
+        return 0
+    q = (patch // 32).reshape(-1, 3).astype(np.int32)
+    counts = np.sort(np.bincount(q[:, 0] * 64 + q[:, 1] * 8 + q[:, 2], minlength=512))[::-1]
+    return int(np.searchsorted(np.cumsum(counts), 0.9 * counts.sum()) + 1)
+
+
+def picture_mask(listing: np.ndarray, live: np.ndarray, min_area: float = 0.004, rich: int = 12) -> np.ndarray:
+    """Pictures whose content changed in place (covers, photos, avatars, thumbnails: the user's data): a block at
+    the same place in both images, colourful in both."""
+    h, w = live.shape[:2]
+    mask = np.zeros((h, w), bool)
+    theirs = blocks(live)
+    for a in blocks(listing):
+        if not min_area * h * w <= a[2] * a[3] <= 0.35 * h * w:
+            continue
+        for b in theirs:
+            if align.box_iou(a, b) < 0.6:
+                continue
+            x0, y0 = min(a[0], b[0]), min(a[1], b[1])
+            x1, y1 = max(a[0] + a[2], b[0] + b[2]), max(a[1] + a[3], b[1] + b[3])
+            if colour_richness(listing[y0:y1, x0:x1]) >= rich and colour_richness(live[y0:y1, x0:x1]) >= rich:
+                mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def text_lines(rgb: np.ndarray) -> list[Box]:
+    """Boxes of text lines: rows of small high-contrast glyphs (icons next to a label join its line)."""
+    g = align.grey(rgb)
+    h, w = g.shape
+    gradient = cv2.morphologyEx(g, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    strokes = (gradient > 60).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    max_h = max(6, round(0.05 * max(h, w)))
+    heights, widths = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    keep = (heights >= 3) & (heights <= max_h) & (widths <= 6 * heights)
+    keep[0] = False
+    glyphs = keep[labels].astype(np.uint8)
+    # Fill each glyph's box so a line becomes one solid run once neighbours are joined.
+    glyphs = cv2.dilate(glyphs, np.ones((3, 1), np.uint8))
+    joined = cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    x, y, bw, bh = (stats[1:, i] for i in range(4))
+    ok = (bh >= 3) & (bh <= max_h + 2) & (bw >= 1.2 * bh)
+    return [(int(a), int(b), int(c), int(d)) for a, b, c, d in zip(x[ok], y[ok], bw[ok], bh[ok])]
+
+
+def _text_in_place(lines_a: list[Box], lines_b: list[Box], shape: tuple[int, int]) -> np.ndarray:
+    """Pixels of text lines that have a counterpart in the other image: on the same line (a value, a date, a
+    count that changed in place), or in the same column a line or two away (a longer title that wraps, a
+    description that reflows)."""
+    mask = np.zeros(shape, bool)
+    for a in lines_a:
+        for b in lines_b:
+            top, bottom = max(a[1], b[1]), min(a[1] + a[3], b[1] + b[3])
+            left, right = max(a[0], b[0]), min(a[0] + a[2], b[0] + b[2])
+            if right - left <= 0 or not 0.6 <= a[3] / max(1, b[3]) <= 1.67:
+                continue
+            same_line = bottom - top >= 0.6 * max(a[3], b[3])
+            height = max(a[3], b[3])
+            centre_gap = abs((a[1] + a[3] / 2) - (b[1] + b[3] / 2))
+            reflowed = centre_gap <= 2.5 * height and right - left >= 0.5 * min(a[2], b[2]) and \
+                abs(a[0] - b[0]) <= height
+            if same_line or reflowed:
+                for x, y, bw, bh in (a, b):
+                    mask[y:y + bh, x:x + bw] = True
+    return mask
+
+
+def _prose_mask(lines: list[Box], shape: tuple[int, int]) -> np.ndarray:
+    """Paragraphs: three or more stacked text lines with one left edge, one height and regular spacing."""
+    mask = np.zeros(shape, bool)
+    h, w = shape
+    ordered = sorted(lines, key=lambda b: (b[1], b[0]))
+    used = set()
+    for i, first in enumerate(ordered):
+        if i in used:
+            continue
+        block = [first]
+        for j in range(i + 1, len(ordered)):
+            line = ordered[j]
+            last = block[-1]
+            gap = line[1] - (last[1] + last[3])
+            # Lines of one paragraph share its left edge and spacing; a line may be taller where a floating
+            # button overlaps it, or shorter where the screen cuts it.
+            if abs(line[0] - first[0]) <= 0.02 * w and 0.5 <= line[3] / max(1, first[3]) <= 2.0 and \
+                    -2 <= gap <= 1.2 * first[3] and (line[2] >= 0.3 * w or len(block) >= 3):
+                block.append(line)
+                used.add(j)
+            elif line[1] > last[1] + 3 * last[3]:
+                break
+        widest = max(b[2] for b in block)
+        full = sum(b[2] >= 0.75 * widest for b in block)
+        # Prose fills its column: most lines run (nearly) to the paragraph's right edge, unlike a list of labels.
+        if len(block) >= 3 and widest >= 0.3 * w and full >= max(3, 0.6 * len(block)):
+            x0 = min(b[0] for b in block)
+            y0 = block[0][1]
+            x1 = max(b[0] + b[2] for b in block)
+            y1 = block[-1][1] + block[-1][3]
+            mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def _regions(kinds: np.ndarray, transform: Transform, ink_listing: np.ndarray, ink_live: np.ndarray) -> list[Region]:
+    """Changed regions (boxes) of each kind, structural ones first; boxes in work and listing pixels. A region
+    drawn on one side only is an element added or removed; drawn on both, an element altered."""
+    h, w = kinds.shape
+    inverse = Transform(matrix=tuple(tuple(float(v) for v in row) for row in cv2.invertAffineTransform(
+        transform.array)), method=transform.method)
+    grow = max(3, round(0.012 * max(h, w)))
+    min_pixels = max(8, round(0.00005 * h * w))
+    regions = []
+    for code in (KIND_CODES["structure"], KIND_CODES["text"], KIND_CODES["prose"], KIND_CODES["picture"],
+                 KIND_CODES["status-bar"], KIND_CODES["frame"]):
+        mask = (kinds == code).astype(np.uint8)
+        if not mask.any():
+            continue
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        grouped = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * grow + 1, grow + 1)))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+        for i in range(1, count):
+            x, y, bw, bh, _ = (int(v) for v in stats[i])
+            inside = mask[y:y + bh, x:x + bw] & (labels[y:y + bh, x:x + bw] == i)
+            pixels = int(inside.sum())
+            if pixels < min_pixels:
+                continue
+            ys, xs = np.nonzero(inside)
+            box = (x + int(xs.min()), y + int(ys.min()), int(xs.max() - xs.min()) + 1, int(ys.max() - ys.min()) + 1)
+            bx, by, bw2, bh2 = box
+            ink_a = float(ink_listing[by:by + bh2, bx:bx + bw2].mean())
+            ink_b = float(ink_live[by:by + bh2, bx:bx + bw2].mean())
+            presence = "altered"
+            if min(ink_a, ink_b) < 0.25 * max(ink_a, ink_b):
+                presence = "added" if ink_b > ink_a else "removed"
+            regions.append(Region(live_box=box, listing_box=align.mapped_box(inverse, box),
+                                  kind=KIND_NAMES[code], area_fraction=pixels / float(h * w), presence=presence,
+                                  box_fraction=bw2 * bh2 / float(h * w)))
+    return regions
+
+
+# --------------------------------------------------------------------------- decision
+
+RECOGNISED_INLIERS = 15  # feature matches that confirm the same screen
+RELATED_INLIERS = 6  # ... that show it is related (a screen of the same app)
+RECOGNISED_AGREEMENT = 0.5  # chrome edge agreement that confirms the same screen without feature support
+RELATED_AGREEMENT = 0.15
+STALE_EVIDENCE = 0.005  # share of the screen in structural changes (added/removed count full, altered half)
+
+
+def structural_evidence(regions: tuple[Region, ...] | list[Region]) -> float:
+    """How much of the screen changed structurally: the boxes of elements added or removed, and half the boxes
+    of elements altered."""
+    return float(sum(r.box_fraction * (1.0 if r.presence != "altered" else 0.5) for r in regions if r.structural))
+
+
+def decide(comparison: Comparison | None) -> Decision:
+    """current, stale or unmatched, with the structural regions (listing pixels) as the evidence of staleness."""
+    if comparison is None:
+        return Decision("unmatched", 0.0, "no alignment with any live capture")
+    c = comparison
+    features = c.transform.method == "features"
+    recognised = (features and c.transform.inliers >= RECOGNISED_INLIERS and c.coverage >= 0.4) or \
+        c.chrome_agreement >= RECOGNISED_AGREEMENT
+    related = recognised or c.chrome_agreement >= RELATED_AGREEMENT or \
+        (features and c.transform.inliers >= RELATED_INLIERS)
+    similarity = round(float(c.chrome_agreement), 3)
+    if not related:
+        return Decision("unmatched", similarity, "nothing in it lines up with the live capture")
+    structural = sorted(c.structural_regions, key=lambda r: -r.box_fraction)
+    evidence = structural_evidence(structural)
+    if evidence < STALE_EVIDENCE and (recognised or c.chrome_agreement >= 0.3):
+        return Decision("current", similarity, "the same screen; the differences are cosmetic")
+    added = sum(1 for r in structural if r.presence == "added")
+    removed = sum(1 for r in structural if r.presence == "removed")
+    altered = len(structural) - added - removed
+    parts = [f"{n} {what}" for n, what in ((added, "added"), (removed, "removed"), (altered, "altered")) if n]
+    return Decision("stale", similarity, f"UI changed: {', '.join(parts) or 'layout'} "
+                    f"({evidence * 100:.1f}% of the screen)", tuple(r.listing_box for r in structural))
