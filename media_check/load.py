@@ -93,8 +93,11 @@ Loader = Callable[[bytes, str, Limits], LoadedImage]
 
 
 def _load_video(data: bytes, fmt: str, limits: Limits) -> LoadedImage:
-    from media_check.video import load_video  # OpenCV's video I/O is set up only when a video is met
-
+    try:
+        from media_check.video import load_video  # OpenCV's video I/O is set up only when a video is met
+    except ImportError:  # an installation without the video loader
+        raise LoadError(f"{describe(fmt)}: video not supported yet (preview videos cannot be checked)", fmt,
+                        kind="video") from None
     return load_video(data, fmt, limits)
 
 
