@@ -32,7 +32,7 @@ $(STAMP): pyproject.toml
 
 # A demo: exits 0 whenever the scan ran, whatever it found (exit 1 = findings).
 scan: install
-	@$(VENV)/bin/media-check scan sample_media/screens --no-progress; rc=$$?; [ $$rc -le 1 ]
+	@$(VENV)/bin/media-check scan sample_media --no-progress; rc=$$?; [ $$rc -le 1 ]
 
 test: install
 	$(PY) -m pytest -q

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,11 +17,14 @@ import numpy as np
 
 from media_check import features as features_mod
 from media_check import hashing
-from media_check.load import LoadError, load_image
+from media_check.limits import DEFAULT_DECODE_TIMEOUT, DEFAULT_MAX_FRAMES, Limits
+from media_check.load import LOADER_VERSION, LoadError, load_asset
 from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image
+from media_check.paths import open_regular
+from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "2"
+ANALYSER_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,8 @@ class AnalysisParams:
         """Key material of a whole Analysis."""
         material = json.dumps({"analyser": ANALYSER_VERSION, "ocr": self.ocr_fingerprint() if self.ocr else None,
                                "max_pixels": self.max_pixels, "max_file_bytes": self.max_file_bytes,
-                               "loader": LOADER_VERSION, "max_frames": self.max_frames}, sort_keys=True)
+                               "loader": LOADER_VERSION, "max_frames": self.max_frames, "video": VIDEO_VERSION},
+                              sort_keys=True)
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
     def ocr_fingerprint(self) -> str:
@@ -54,7 +59,7 @@ class AnalysisParams:
 @dataclass
 class Analysis:
     sha256: str
-    kind: str = "screenshot"  # screenshot | video | unknown
+    kind: str = "screenshot"  # screenshot | video | keyframe (a frame of a video) | unknown
     format: str | None = None
     width: int | None = None
     height: int | None = None
@@ -68,6 +73,12 @@ class Analysis:
     error: str | None = None  # set when the asset could not be checked
     cacheable: bool = True
     timings_ms: dict[str, float] = field(default_factory=dict)
+    file_bytes: int | None = None
+    duration: float | None = None  # video: seconds
+    fps: float | None = None  # video: frames per second
+    timestamp: float | None = None  # keyframe: its time in the video, seconds
+    span: float | None = None  # keyframe: seconds of video it stands for
+    keyframes: list[Analysis] = field(default_factory=list)  # video: one Analysis per keyframe, in time order
 
     @property
     def text(self) -> str:
@@ -76,12 +87,14 @@ class Analysis:
     def to_json(self) -> dict:
         data = asdict(self)
         data["words"] = [word.to_list() for word in self.words]
+        data["keyframes"] = [keyframe.to_json() for keyframe in self.keyframes]
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> Analysis:
         data = dict(data)
         data["words"] = [Word.from_list(row) for row in data.get("words", [])]
+        data["keyframes"] = [cls.from_json(row) for row in data.get("keyframes", [])]
         return cls(**data)
 
 
@@ -109,10 +122,18 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str 
         return Analysis(sha256=sha256, kind="unknown", error=f"could not be decoded: {type(exc).__name__}: {exc}",
                         timings_ms={"load": _ms(start)})
     timings["load"] = _ms(start)
+    if isinstance(loaded, LoadedVideo):
+        return _analyse_video(loaded, sha256, params, cache_dir, timings, path)
     analysis = Analysis(sha256=sha256, kind="screenshot", format=loaded.format, width=loaded.width,
                         height=loaded.height, has_alpha=loaded.has_alpha, frames=loaded.frames,
-                        notes=list(loaded.notes))
-    image = loaded.image
+                        notes=list(loaded.notes), file_bytes=_size(path))
+    return _analyse_pixels(analysis, loaded.image, params, cache_dir, timings)
+
+
+def _analyse_pixels(analysis: Analysis, image, params: AnalysisParams, cache_dir: str | None,
+                    timings: dict[str, float]) -> Analysis:
+    """OCR words (cached by the pixels' owner ``analysis.sha256``), hashes and features of one RGB image."""
+    sha256 = analysis.sha256
     if params.ocr:
         t = time.perf_counter()
         try:
@@ -143,6 +164,35 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str 
     timings["features"] = _ms(t)
     analysis.timings_ms = timings
     return analysis
+
+
+def _analyse_video(loaded: LoadedVideo, sha256: str, params: AnalysisParams, cache_dir: str | None,
+                   timings: dict[str, float], path: str) -> Analysis:
+    """A video's Analysis: its metadata, and one full screenshot-like Analysis per keyframe (kind ``keyframe``),
+    whose OCR words are cached by the keyframe's own pixel hash like any image's."""
+    analysis = Analysis(sha256=sha256, kind="video", format=loaded.format, width=loaded.width,
+                        height=loaded.height, frames=loaded.frames, notes=list(loaded.notes),
+                        file_bytes=_size(path), duration=loaded.duration, fps=loaded.fps)
+    for keyframe in loaded.keyframes:
+        pixels = np.asarray(keyframe.image)
+        digest = hashlib.sha256(f"{pixels.shape}".encode() + pixels.tobytes()).hexdigest()
+        frame = Analysis(sha256=digest, kind="keyframe", width=keyframe.image.width, height=keyframe.image.height,
+                         timestamp=keyframe.timestamp, span=keyframe.span)
+        _analyse_pixels(frame, keyframe.image, params, cache_dir, {})
+        analysis.ocr_ran = analysis.ocr_ran or frame.ocr_ran
+        if frame.error and not analysis.error:
+            analysis.error = f"the frame at {keyframe.timestamp:.1f} s could not be analysed: {frame.error}"
+            analysis.cacheable = False
+        analysis.keyframes.append(frame)
+    analysis.timings_ms = timings
+    return analysis
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
 
 
 def _cached_words(cache_dir: str | None, sha256: str, params: AnalysisParams) -> list[Word] | None:

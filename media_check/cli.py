@@ -37,13 +37,14 @@ def _run(debug: bool, func, *args, **kwargs):
     from media_check.config import ConfigError
     from media_check.deps import DependencyMissing
     from media_check.discover import DiscoverError
+    from media_check.listing import ListingFileError
     from media_check.ocr import OcrUnavailable
 
     try:
         return func(*args, **kwargs)
     except typer.Exit:
         raise
-    except (Fatal, ConfigError, DiscoverError, OcrUnavailable, DependencyMissing) as exc:
+    except (Fatal, ConfigError, DiscoverError, OcrUnavailable, DependencyMissing, ListingFileError) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         typer.echo("media-check: interrupted", err=True)
@@ -89,19 +90,28 @@ def scan(
         "--max-frames", min=1, help="Refuse animations or multi-page files with more frames (default 1000).")] = None,
     decode_timeout: Annotated[Optional[float], typer.Option(
         "--decode-timeout", min=0.1, help="Seconds allowed to decode one asset (default 30).")] = None,
+    listing: Annotated[Optional[Path], typer.Option(
+        "--listing", help="The listing file (listing.yaml / listing.json); found in scanned folders otherwise.")
+    ] = None,
+    check_urls: Annotated[bool, typer.Option(
+        "--check-urls", help="Fetch the listing's support URL and fail if it does not answer.")] = False,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="With --check-urls, also fetch private and loopback addresses.")] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""
     outputs = dict(reports=report or [], annotate=annotate, show_ocr=show_ocr, baseline=baseline,
                    write_baseline=write_baseline, exit_zero=exit_zero, resume=resume,
-                   allow_missing_ocr=allow_missing_ocr, max_frames=max_frames, decode_timeout=decode_timeout)
+                   allow_missing_ocr=allow_missing_ocr, max_frames=max_frames, decode_timeout=decode_timeout,
+                   listing=listing, check_urls=check_urls, allow_private=allow_private)
     raise typer.Exit(_run(debug, _scan, paths, format, output, jobs, no_cache, cache_dir, config, profile, select,
                           ignore, fail_on, no_progress, debug, **outputs))
 
 
 def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, select, ignore, fail_on,
           no_progress, debug, reports=(), annotate=None, show_ocr=False, baseline=None, write_baseline=None,
-          exit_zero=False, resume=False, allow_missing_ocr=False, max_frames=None, decode_timeout=None) -> int:
+          exit_zero=False, resume=False, allow_missing_ocr=False, max_frames=None, decode_timeout=None,
+          listing=None, check_urls=False, allow_private=False) -> int:
     from media_check.cache import AnalysisCache
     from media_check.config import load_config, split_tokens
     from media_check.deps import DependencyMissing, require_tesseract, without_ocr
@@ -144,7 +154,8 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
     try:
         with progress_reporter(enabled=not no_progress) as progress:
             report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress, journal=journal,
-                              not_checked=not_checked)
+                              not_checked=not_checked, listing_file=str(listing) if listing else None,
+                              check_urls=check_urls, allow_private=allow_private)
     except KeyboardInterrupt:
         journal.close()
         typer.echo(f"media-check: {len(journal.done)} finished asset(s) are saved: run the same command with "

@@ -102,8 +102,9 @@ def read_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_profile(name_or_path: str) -> dict[str, Any]:
-    """A profile by name (shipped) or by path to a TOML file."""
+def load_profile(name_or_path: str, _chain: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A profile by name (shipped) or by path to a TOML file. A profile may ``extends = "procore"`` (a name or a
+    path): it then starts from that profile's settings and overrides them rule by rule."""
     if name_or_path.endswith(".toml") or os.sep in name_or_path:
         path = Path(name_or_path)
         try:
@@ -121,11 +122,42 @@ def load_profile(name_or_path: str) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{where}: invalid TOML: {exc}") from None
-    unknown = set(data) - {"name", "title", "owner", "rules", "select", "ignore", "description"}
+    unknown = set(data) - {"name", "title", "owner", "rules", "select", "ignore", "description", "extends"}
     if unknown:
         raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}'")
     data.setdefault("name", Path(name_or_path).stem)
+    if "extends" in data:
+        folder = Path(name_or_path).parent if where != f"profile '{name_or_path}'" else None
+        data = _extend(data, where, folder, _chain)
     return data
+
+
+def _extend(data: dict[str, Any], where: str, folder: Path | None, chain: tuple[str, ...]) -> dict[str, Any]:
+    """``data`` on top of the profile it ``extends`` (a shipped name, or a path relative to the extending file):
+    the base's rule settings, overridden option by option."""
+    base_name = data["extends"]
+    if not isinstance(base_name, str):
+        raise ConfigError(f"{where}: 'extends' must be a profile name or a path to a profile file")
+    if folder is not None and (base_name.endswith(".toml") or os.sep in base_name):
+        base_name = str(folder / base_name)
+    if base_name in chain or len(chain) > 8:
+        raise ConfigError(f"{where}: profiles extend each other in a loop ({' -> '.join((*chain, base_name))})")
+    base = load_profile(base_name, _chain=(*chain, base_name))
+
+    def rule_key(key: str) -> str:
+        found = find(key)
+        return found.name if found else key
+
+    rules = {rule_key(key): dict(value) for key, value in base.get("rules", {}).items() if isinstance(value, dict)}
+    own = data.get("rules", {})
+    if not isinstance(own, dict):
+        raise ConfigError(f"{where}: 'rules' must be a table of rule names")
+    for key, value in own.items():
+        name = rule_key(key)
+        rules[name] = {**rules.get(name, {}), **value} if isinstance(value, dict) else value
+    merged = {**{k: v for k, v in base.items() if k not in ("name", "title", "description")}, **data, "rules": rules}
+    merged.pop("extends", None)
+    return merged
 
 
 def available_profiles() -> list[str]:
@@ -227,12 +259,15 @@ def _coerce(value: Any, default: Any, option: str, rule_name: str, where: str) -
 
 
 def _select(select: list[str] | None, ignore: list[str], enabled: set[str]) -> set[str]:
+    """The rules in force. A prefix or ALL selects among the rules the profile and config leave enabled (a rule a
+    profile turns off, such as a store-only rule, stays off); a rule named by its code or name is always on."""
     chosen = set(enabled) if not select else set()
     for token in select or []:
         rules = matching(token)
         if not rules:
             raise ConfigError(f"--select: unknown rule, code or prefix '{token}'")
-        chosen.update(r.name for r in rules)
+        named = find(token) is not None
+        chosen.update(r.name for r in rules if named or r.name in enabled)
     for token in ignore or []:
         rules = matching(token)
         if not rules:

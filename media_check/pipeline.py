@@ -23,7 +23,10 @@ from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.limits import asset_deadline
 from media_check.paths import NotReadable
 from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
-from media_check.rules import RULES
+from media_check.listing import assign_refs, collect_listings, support_urls
+from media_check.preview import judge_video
+from media_check.rules import ALWAYS_ON, RULES
+from media_check.urlcheck import check_url
 from media_check.rules.base import ListingAsset
 from media_check.workers import run_isolated
 
@@ -97,10 +100,16 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
 
 def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None,
          progress: ProgressFn | None = None, extras: dict[str, Any] | None = None,
-         journal: Journal | None = None, not_checked: list[str] | None = None) -> Report:
+         journal: Journal | None = None, not_checked: list[str] | None = None,
+         listing_file: str | None = None, check_urls: bool = False, allow_private: bool = False) -> Report:
     """The report of a scan of ``paths``. ``not_checked``: lines for the report about what could not be checked
-    (rules that could not run); ``journal``: where finished analyses are appended, and taken from on resume."""
+    (rules that could not run); ``journal``: where finished analyses are appended, and taken from on resume.
+    Listing files (``listing.yaml``/``.json`` under ``paths``, or ``listing_file``) define their listings' members
+    and metadata; ``check_urls`` fetches their support URLs (``allow_private``: private addresses too)."""
     refs, skipped = discover(paths)
+    listing_files = collect_listings(paths, listing_file)
+    refs, roles = assign_refs(refs, listing_files)
+    skipped = [s for s in skipped if s.display not in {item.display for item in listing_files}]
     stats = ScanStats(skipped=[*(not_checked or []), *(f"{s.display}: {s.reason}" for s in skipped)])
     jobs = config.jobs or usable_cpus()
     env_jobs = os.environ.get("MEDIA_CHECK_JOBS")
@@ -114,21 +123,50 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
     for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats, journal):
         if journal is not None and not from_cache:
             journal.record(ref.display, analysis)
-        verdicts[ref.display] = judge_asset(ref.display, analysis, config, extras, cached=from_cache)
+        analysis = as_role(analysis, roles.get(ref.display))
+        verdicts[ref.display] = judge_media(ref.display, analysis, config, extras, cached=from_cache)
         if ref.listing is not None:
-            lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[])))
+            lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[],
+                                                                                      keyframes=[])))
         if progress:
             progress(ref.display, len(verdicts), total)
     listings = []
-    for listing in sorted(lite):
-        members = sorted(lite[listing], key=lambda a: a.path)
-        result, per_asset = judge_listing(listing, members, config, extras)
+    by_file = {item.display: item for item in listing_files}
+    url_checks = {url: check_url(url, allow_private=allow_private) for url in support_urls(listing_files)} \
+        if check_urls else None
+    for listing in sorted(set(lite) | set(by_file)):
+        members = sorted(lite.get(listing, []), key=lambda a: a.path)
+        listing_extras = extras
+        if listing in by_file:
+            listing_extras = {**(extras or {}), "listing": by_file[listing]}
+            if url_checks is not None:
+                listing_extras["url_checks"] = url_checks
+        result, per_asset = judge_listing(listing, members, config, listing_extras)
         listings.append(result)
         for path, findings in per_asset.items():
             if path in verdicts:
                 verdicts[path] = add_findings(verdicts[path], findings)
     ordered = tuple(verdicts[ref.display] for ref in refs)
     return build_report(ordered, tuple(listings), config, stats)
+
+
+def as_role(analysis: Analysis, role: str | None) -> Analysis:
+    """The analysis as its listing file names it: an image named as the logo is a ``logo``, not a screenshot."""
+    if role == "logo" and analysis.kind == "screenshot":
+        return replace(analysis, kind="logo")
+    return analysis
+
+
+def judge_media(path: str, analysis: Analysis, config: Config, extras: dict[str, Any] | None,
+                cached: bool = False) -> Verdict:
+    """A video through its keyframes (:mod:`media_check.preview`); a logo only for readability (its size is a
+    listing rule); anything else through every asset rule."""
+    if analysis.kind == "video":
+        return judge_video(path, analysis, config, extras, cached=cached)
+    if analysis.kind == "logo":
+        return judge_asset(path, analysis, replace(config, enabled=tuple(n for n in config.enabled if n in ALWAYS_ON)),
+                           extras, cached=cached)
+    return judge_asset(path, analysis, config, extras, cached=cached)
 
 
 def build_report(verdicts: tuple[Verdict, ...], listings, config: Config, stats: ScanStats) -> Report:

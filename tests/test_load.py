@@ -102,7 +102,7 @@ def test_decompression_bomb_refused_before_decoding(tmp_path):
     (lambda p: p.write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n"), "PostScript/EPS document, not a supported listing image"),
     (lambda p: p.write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 60), "ELF executable"),
     (lambda p: p.write_bytes(b"just some text"), "not a recognised image format"),
-    (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40), "not supported yet"),
+    (lambda p: p.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 40), "MP4 video cannot be opened"),
 ])
 def test_bad_files_get_a_reason(tmp_path, make, reason):
     path = tmp_path / "bad.png"

@@ -24,6 +24,6 @@ def test_lookup_by_code_and_name():
 
 
 def test_prefix_matching():
-    assert {r.code for r in matching("MC30")} == {"MC301", "MC302", "MC303", "MC304", "MC305"}
+    assert {r.code for r in matching("MC30")} == {f"MC30{i}" for i in range(1, 10)}
     assert matching("ALL") == list(ALL_RULES)
     assert matching("zzz") == []

@@ -1,0 +1,203 @@
+"""The listing file: safe parsing, exact validation errors, the generated schema, media paths that stay inside."""
+
+import json
+import os
+
+import jsonschema
+import pytest
+
+from conftest import ROOT
+from media_check.listing import (MAX_LISTING_BYTES, find_listing_files, listing_schema, load_listing, parse_text,
+                                 validate)
+
+GOOD = """\
+name: Site Diary Sync
+tagline: Daily logs to your ERP, hands-free
+version: 1.10
+last_updated: 2024-05-01
+features:
+  - Syncs daily logs every night
+pricing: {model: paid, note: Per project per month}
+media:
+  screenshots:
+    - path: shots/one.png
+      caption: The daily log
+  logo: {path: logo.png}
+"""
+
+
+def write(folder, text, name="listing.yaml"):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_listing_parses(tmp_path):
+    (tmp_path / "shots").mkdir()
+    (tmp_path / "shots" / "one.png").write_bytes(b"x")
+    (tmp_path / "logo.png").write_bytes(b"x")
+    listing = load_listing(write(tmp_path, GOOD))
+    assert listing.errors == ()
+    data = listing.data
+    assert data.name == "Site Diary Sync"
+    assert data.version == "1.10"  # not the float 1.1
+    assert data.last_updated == "2024-05-01"  # not a date object
+    assert data.pricing.model == "paid"
+    assert [(e.role, e.path.name) for e in listing.entries] == [("screenshot", "one.png"), ("logo", "logo.png")]
+    assert listing.entries[0].display == os.path.normpath(str(tmp_path / "shots" / "one.png"))
+
+
+def test_json_listing(tmp_path):
+    listing = load_listing(write(tmp_path, json.dumps({"name": "A", "features": ["x"]}), "listing.json"))
+    assert listing.errors == () and listing.data.features == ("x",)
+
+
+@pytest.mark.parametrize("text, error", [
+    ("name: A\nsumary: typo\n", "unknown key 'sumary' (known: category, escalation_policy, features"),
+    ("name: [1, 2]\n", "name: must be text, got a list"),
+    ("name: yes\n", "name: must be text, got true/false (quote it)"),
+    ("features: one feature\n", "features: must be a list, got text"),
+    ("features: [ok, [nested]]\n", "features[1]: must be text, got a list"),
+    ("pricing: {model: freemium}\n", "pricing.model: must be one of free, paid, requires-purchase, got 'freemium'"),
+    ("pricing: free\n", "pricing: must be a table of keys (model, note), got text"),
+    ("media: {screenshots: [{captoin: x}]}\n", "media.screenshots[0]: unknown key 'captoin' (known: caption, path)"),
+    ("media: {screenshots: [{caption: x}]}\n", "media.screenshots[0].path: required"),
+    ("media: {video: clip.mp4}\n", "media.video: must be a table of keys (path), got text"),
+    ("- a\n- b\n", "the listing: must be a table of keys"),
+    ("", "the listing file is empty"),
+])
+def test_validation_errors_are_exact(tmp_path, text, error):
+    listing = load_listing(write(tmp_path, text))
+    assert listing.data is None
+    assert any(error in e for e in listing.errors), listing.errors
+
+
+def test_every_error_is_reported(tmp_path):
+    listing = load_listing(write(tmp_path, "nme: A\ntagline: 3\npricing: {model: x}\n"))
+    assert len(listing.errors) == 2  # unknown key, bad model ('3' is text: numbers stay text)
+
+
+@pytest.mark.parametrize("text, error", [
+    ("a: &x [1]\nb: *x\n", "YAML aliases ('*x') are not allowed"),
+    ("name: a\nname: b\n", "line 2: duplicate key 'name'"),
+    ("name: 'x' : y\n", "invalid YAML"),
+    ("name: !!python/object/apply:os.system ['echo hi']\n", "invalid YAML"),
+    ("[" * 5000, "nested too deeply"),
+])
+def test_unsafe_or_broken_yaml_is_refused(tmp_path, text, error):
+    listing = load_listing(write(tmp_path, text))
+    assert listing.data is None
+    assert error in listing.errors[0]
+
+
+def test_deep_nesting_does_not_crash(tmp_path):
+    listing = load_listing(write(tmp_path, "[" * 50_000 + "]" * 50_000))
+    assert listing.data is None and listing.errors
+
+
+def test_json_duplicates_and_syntax(tmp_path):
+    assert "duplicate key 'name'" in load_listing(write(tmp_path, '{"name": "a", "name": "b"}', "listing.json")).errors[0]
+    assert "invalid JSON" in load_listing(write(tmp_path, '{"name": ', "listing.json")).errors[0]
+
+
+def test_size_limit(tmp_path):
+    listing = load_listing(write(tmp_path, "name: x\n" + "# pad\n" * (MAX_LISTING_BYTES // 6 + 10)))
+    assert listing.data is None and "larger than 256 KiB" in listing.errors[0]
+
+
+def test_not_utf8(tmp_path):
+    path = tmp_path / "listing.yaml"
+    path.write_bytes(b"name: \xff\xfe\n")
+    assert "not UTF-8" in load_listing(path).errors[0]
+
+
+def media_listing(folder, *paths):
+    shots = "".join(f"    - path: {json.dumps(p)}\n" for p in paths)
+    return load_listing(write(folder, f"name: A\nmedia:\n  screenshots:\n{shots}"))
+
+
+def test_etc_passwd_is_refused(tmp_path):
+    listing = media_listing(tmp_path, "../../etc/passwd")
+    entry = listing.entries[0]
+    assert entry.path is None
+    assert "climbs out of the listing folder" in entry.refused
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("/etc/passwd", "absolute path"),
+    ("C:\\Windows\\win.ini", "absolute path"),
+    ("shots/../../secret.png", "climbs out"),
+    ("..\\..\\etc\\passwd", "climbs out"),
+    ("file:///etc/passwd", "is a URL"),
+    ("https://example.com/a.png", "is a URL"),
+    ("", "empty path"),
+])
+def test_escaping_paths_are_refused(tmp_path, raw, words):
+    entry = media_listing(tmp_path, raw).entries[0]
+    assert entry.path is None and words in entry.refused
+
+
+def test_symlink_out_of_the_folder_is_refused(tmp_path):
+    listing_dir = tmp_path / "listing"
+    listing_dir.mkdir()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(b"secret")
+    (listing_dir / "shot.png").symlink_to(secret)
+    (listing_dir / "shots").symlink_to(tmp_path)
+    listing = media_listing(listing_dir, "shot.png", "shots/secret.png")
+    assert all(e.path is None and "symbolic link" in e.refused for e in listing.entries)
+
+
+def test_symlink_inside_the_folder_is_followed(tmp_path):
+    (tmp_path / "real.png").write_bytes(b"x")
+    (tmp_path / "alias.png").symlink_to(tmp_path / "real.png")
+    entry = media_listing(tmp_path, "alias.png").entries[0]
+    assert entry.path == (tmp_path / "real.png").resolve()
+
+
+def test_missing_folder_and_fifo_entries(tmp_path):
+    (tmp_path / "dir.png").mkdir()
+    os.mkfifo(tmp_path / "pipe.png")
+    missing, folder, fifo = media_listing(tmp_path, "nope.png", "dir.png", "pipe.png").entries
+    assert missing.missing == "no such file"
+    assert "folder" in folder.missing
+    assert "not a regular file" in fifo.missing
+
+
+def test_find_listing_files(tmp_path):
+    for sub in ("a", "b/c", ".hidden"):
+        (tmp_path / sub).mkdir(parents=True)
+        write(tmp_path / sub, "name: x\n")
+    write(tmp_path / "a", "{}", "listing.json")  # listing.yaml wins in the same folder
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "listing.yaml").symlink_to(tmp_path / "a" / "listing.yaml")  # never read through a link
+    found = [p.relative_to(tmp_path).as_posix() for p, _ in find_listing_files([tmp_path])]
+    assert found == ["a/listing.yaml", "b/c/listing.yaml"]
+
+
+def test_schema_is_generated_and_committed():
+    committed = json.loads((ROOT / "docs" / "listing.schema.json").read_text())
+    assert committed == listing_schema(), "run: python -m media_check.listing > docs/listing.schema.json"
+
+
+@pytest.mark.parametrize("text", [GOOD, "name: A\nfeatures: [x]\npricing: {model: free}\n"])
+def test_schema_accepts_what_the_validator_accepts(text):
+    value = parse_text(text)
+    data, errors = validate(value)
+    assert errors == []
+    jsonschema.validate(value, listing_schema())
+
+
+@pytest.mark.parametrize("text", ["nme: A\n", "pricing: {model: freemium}\n", "media: {logo: {}}\n",
+                                  "features: [[x]]\n"])
+def test_schema_refuses_what_the_validator_refuses(text):
+    value = parse_text(text)
+    assert validate(value)[1]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(value, listing_schema())
+
+
+def test_sample_listing_is_valid():
+    listing = load_listing(ROOT / "sample_media" / "listing.yaml")
+    assert listing.errors == ()
+    assert all(e.path is not None for e in listing.entries), [e for e in listing.entries if e.path is None]
