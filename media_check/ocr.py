@@ -29,7 +29,8 @@ from PIL import Image
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "2"
+PREPROCESS_VERSION = "3"
+BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
@@ -132,31 +133,26 @@ def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
 def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
     """Dark text on a white background everywhere: returns (image, fraction of the image that was inverted).
 
-    The background is estimated by a median over a coarse grid (text strokes are thin, so the median of a
-    cell is its background). Cells darker than mid-grey are inverted (dark mode, dark sidebars, coloured
-    buttons); then every pixel is divided by its background (flat-field), so grey panels and tinted cards
-    become white and tesseract's page segmentation does not mistake them for pictures.
+    The local background is a wide median (text strokes are thin, so a median window's value is the colour
+    around them; medians keep the edges of buttons and panels sharp). Where that background is darker than
+    mid-grey (dark mode, dark sidebars, solid buttons, hero banners) the pixels are inverted; then every pixel is
+    divided by its background (flat-field), so grey panels and tinted cards become white and tesseract's page
+    segmentation does not take them for pictures. Computed at half resolution on large images.
     """
     h, w = grey.shape
-    cell = max(8, min(h, w) // 40)
-    small_size = (max(1, w // cell), max(1, h // cell))
-    background = _background(grey, small_size)
+    factor = 2 if max(h, w) > 1200 else 1
+    small = cv2.resize(grey, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else grey
+    background = cv2.medianBlur(small, BACKGROUND_WINDOW) if min(small.shape) > BACKGROUND_WINDOW else small
     dark = background < 110
     fraction = float(dark.mean())
-    out = grey
-    if fraction > 0.0:
-        mask = cv2.resize(dark.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        out = grey.copy()
-        out[mask] = 255 - grey[mask]
-        background = np.where(dark, 255 - background, background)
-    flat = cv2.resize(background, (w, h), interpolation=cv2.INTER_NEAREST).astype(np.float32)
-    out = np.clip(out.astype(np.float32) * (255.0 / np.maximum(flat, 64.0)), 0, 255).astype(np.uint8)
-    return out, fraction
-
-
-def _background(grey: np.ndarray, small_size: tuple[int, int]) -> np.ndarray:
-    small = cv2.resize(grey, small_size, interpolation=cv2.INTER_AREA)
-    return cv2.medianBlur(small, 3) if min(small.shape) >= 3 else small
+    background = np.where(dark, 255 - background, background)
+    if factor > 1:
+        dark = cv2.resize(dark.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    out = grey.copy()
+    out[dark] = 255 - grey[dark]
+    flat = np.maximum(background.astype(np.float32), 64.0)
+    return np.clip(out.astype(np.float32) * (255.0 / flat), 0, 255).astype(np.uint8), fraction
 
 
 def engine_name() -> str:
