@@ -9,8 +9,9 @@ Every limit has a default here and is documented in SECURITY.md:
   (default 1,000; the frames are counted from the container's structure, never by decoding them).
 - ``decode_timeout``: seconds allowed to decode one asset (default 30). Enforced inside the worker by a timer
   signal, which stops Python-level decoder loops; a decoder stuck in C code is stopped by the hard limit below.
-- hard limit per asset: ``decode_timeout + ocr_timeout`` plus a margin (:func:`asset_deadline`), enforced by the
-  parent process, which kills the worker and gives the asset an ``error`` verdict.
+- hard limit per asset: ``decode_timeout + ocr_timeout`` (times the keyframes OCR'd, for a video) plus a margin
+  (:func:`asset_deadline`), enforced by the parent process, which kills the worker and gives the asset an
+  ``error`` verdict.
 - ``WORKER_MEMORY_BYTES``: address-space limit of each worker process (default 4 GiB), so a file that slips past
   the checks above fails with an out-of-memory error in its own worker instead of exhausting the machine.
 """
@@ -48,9 +49,10 @@ class TimeLimitExceeded(Exception):
     """Raised inside the work that ran out of time; ``str()`` is a reason a person understands."""
 
 
-def asset_deadline(decode_timeout: float, ocr_timeout: float) -> float:
-    """Seconds after which the parent kills a worker still busy with one asset."""
-    budget = decode_timeout + ocr_timeout
+def asset_deadline(decode_timeout: float, ocr_timeout: float, ocr_passes: int = 1) -> float:
+    """Seconds after which the parent kills a worker still busy with one asset (``ocr_passes``: images OCR'd for
+    it, e.g. a video's keyframes)."""
+    budget = decode_timeout + ocr_passes * ocr_timeout
     return budget + max(10.0, 0.25 * budget)
 
 

@@ -21,13 +21,15 @@ from media_check.config import Config, usable_cpus
 from media_check.discover import AssetRef, discover
 from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.limits import asset_deadline
-from media_check.paths import NotReadable
+from media_check.paths import NotReadable, open_regular
 from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
 from media_check.listing import assign_refs, collect_listings, support_urls
 from media_check.preview import judge_video
 from media_check.rules import ALWAYS_ON, RULES
 from media_check.urlcheck import check_url
 from media_check.rules.base import ListingAsset
+from media_check.sniff import HEAD_BYTES, VIDEO_FORMATS, sniff
+from media_check.video import MAX_KEYFRAMES
 from media_check.workers import run_isolated
 
 if TYPE_CHECKING:
@@ -77,6 +79,14 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
     yield from _analyse_pending(pending, params, jobs, cache, stats)
 
 
+def _is_video(ref: AssetRef) -> bool:
+    try:
+        with open_regular(ref.path) as handle:
+            return sniff(handle.read(HEAD_BYTES)) in VIDEO_FORMATS
+    except OSError:
+        return False
+
+
 def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams, jobs: int,
                      cache: AnalysisCache | None, stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
     cache_dir = str(cache.root) if cache else None
@@ -88,9 +98,14 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
             cache.put(params, analysis)
         return ref, analysis, False
 
-    tasks = (((ref, digest), analyse_file, (str(ref.path), digest, params, cache_dir)) for ref, digest in pending)
-    deadline = asset_deadline(params.decode_timeout, params.ocr_timeout)
-    for (ref, digest), result in run_isolated(tasks, max(1, min(jobs, len(pending))), deadline):
+    def deadline(ref: AssetRef) -> float:  # a video OCRs each of its keyframes
+        passes = MAX_KEYFRAMES if _is_video(ref) else 1
+        return asset_deadline(params.decode_timeout, params.ocr_timeout, passes)
+
+    tasks = (((ref, digest), analyse_file, (str(ref.path), digest, params, cache_dir), deadline(ref))
+             for ref, digest in pending)
+    default = asset_deadline(params.decode_timeout, params.ocr_timeout)
+    for (ref, digest), result in run_isolated(tasks, max(1, min(jobs, len(pending))), default):
         if isinstance(result, Analysis):
             yield finish(ref, result)
         else:  # the worker crashed, was killed or timed out on this asset: only this asset is affected

@@ -94,11 +94,12 @@ class _Worker:
         self.conn.close()
 
 
-def run_isolated(tasks: Iterable[tuple[T, Callable[..., Any], tuple]], jobs: int, deadline: float,
-                 retries: int = 1) -> Iterator[tuple[T, Any]]:
-    """``(key, result)`` for each ``(key, fn, args)`` in completion order; a failed task's result is a
-    :class:`WorkerFailure` (or the exception ``fn`` raised). ``fn`` must be a picklable top-level function."""
-    queue: deque[_Task] = deque(_Task(key, fn, tuple(args), deadline) for key, fn, args in tasks)
+def run_isolated(tasks: Iterable[tuple], jobs: int, deadline: float, retries: int = 1) -> Iterator[tuple[T, Any]]:
+    """``(key, result)`` for each ``(key, fn, args)`` or ``(key, fn, args, own_deadline)`` in completion order; a
+    failed task's result is a :class:`WorkerFailure` (or the exception ``fn`` raised). ``fn`` must be a picklable
+    top-level function; ``deadline`` is in seconds from the moment a worker takes the task."""
+    queue: deque[_Task] = deque(_Task(task[0], task[1], tuple(task[2]), task[3] if len(task) > 3 else deadline)
+                                for task in tasks)
     if not queue:
         return
     context = multiprocessing.get_context("spawn")

@@ -77,6 +77,19 @@ def test_a_hung_worker_is_killed_at_its_deadline_and_the_rest_goes_on():
     assert elapsed < 30
 
 
+def test_a_task_can_carry_its_own_deadline():
+    os.environ["MEDIA_CHECK_INJECT_FAULT"] = "hang:stuck"
+    try:
+        started = time.monotonic()
+        results = dict(run_isolated([("stuck", _double, ("stuck",), 1.0), ("ok", _double, ("ok",))], jobs=1,
+                                    deadline=600))
+    finally:
+        del os.environ["MEDIA_CHECK_INJECT_FAULT"]
+    assert isinstance(results["stuck"], TaskTimedOut) and "longer than 1 s" in str(results["stuck"])
+    assert results["ok"] == "okok"
+    assert time.monotonic() - started < 30
+
+
 def test_time_limit_stops_python_level_work():
     started = time.monotonic()
     with pytest.raises(TimeLimitExceeded, match="decoding took longer than 0.3 s"):
