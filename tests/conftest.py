@@ -47,3 +47,18 @@ def app_screen(seed: int = 0, size=(1600, 900)) -> Image.Image:
 @pytest.fixture
 def shared() -> Path:
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def sample_report(tmp_path_factory) -> dict:
+    """The JSON report of a real scan of sample_media/screens (once per test session)."""
+    import json
+    import subprocess
+    import sys
+
+    cache = tmp_path_factory.mktemp("sample-cache")
+    result = subprocess.run([sys.executable, "-m", "media_check", "scan", str(ROOT / "sample_media" / "screens"),
+                             "--format", "json", "--cache-dir", str(cache), "--no-progress"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
