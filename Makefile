@@ -48,6 +48,7 @@ fuzz: install
 
 schema: install
 	$(PY) -m media_check.schema > docs/report.schema.json
+	$(PY) -m media_check.listing > docs/listing.schema.json
 
 clean:
 	rm -rf .media-check-cache .pytest_cache build *.egg-info

@@ -81,7 +81,7 @@ class LiveMatch:
 class Verdict:
     path: str
     sha256: str | None
-    kind: str  # screenshot | video | unknown
+    kind: str  # screenshot | video | logo | unknown
     status: Status
     width: int | None = None
     height: int | None = None

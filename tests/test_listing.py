@@ -2,6 +2,7 @@
 
 import json
 import os
+import textwrap
 
 import jsonschema
 import pytest
@@ -201,3 +202,104 @@ def test_sample_listing_is_valid():
     listing = load_listing(ROOT / "sample_media" / "listing.yaml")
     assert listing.errors == ()
     assert all(e.path is not None for e in listing.entries), [e for e in listing.entries if e.path is None]
+
+
+# --- end to end through the real command: real files, real OCR, a real HTTP server ----------------------------------
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "media_check", *map(str, args)], capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def listing_scan(tmp_path_factory):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    from conftest import app_screen
+
+    class NotFound(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_HEAD(self):
+            self.send_response(404)
+            self.end_headers()
+
+        do_GET = do_HEAD
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    root = tmp_path_factory.mktemp("acme")
+    (root / "screens").mkdir()
+    for i in range(3):
+        app_screen(seed=i, size=(1280, 720)).save(root / "screens" / f"{i}.png")
+    app_screen(seed=9, size=(1280, 720)).save(root / "draft.png")  # not named by the listing
+    Image.new("RGB", (256, 256), (20, 60, 140)).save(root / "logo.png")
+    (root / "listing.yaml").write_text(textwrap.dedent(f"""\
+        name: Procore Field Sync
+        support_url: http://127.0.0.1:{server.server_address[1]}/docs
+        media:
+          screenshots:
+            - path: screens/0.png
+            - path: screens/1.png
+            - path: screens/2.png
+            - path: ../../etc/passwd
+          logo: {{path: logo.png}}
+        """))
+    cache = tmp_path_factory.mktemp("cache")
+    result = _cli("scan", root, "-f", "json", "--cache-dir", cache, "--check-urls", "--allow-private")
+    server.shutdown()
+    server.server_close()
+    return root, result
+
+
+@pytest.mark.slow
+def test_listing_scan_lands_findings_where_they_belong(listing_scan):
+    root, result = listing_scan
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    listing = next(item for item in report["listings"] if item["path"].endswith("listing.yaml"))
+    found = {f["name"] for f in listing["findings"]}
+    assert {"owner-name-in-name", "media-outside-listing", "pricing-not-declared", "invalid-support-url",
+            "support-url-unreachable", "missing-listing-field", "unknown-category"} <= found
+    assert "too-few-screenshots" not in found  # three named screenshots
+    refused = next(f for f in listing["findings"] if f["name"] == "media-outside-listing")
+    assert refused["severity"] == "error" and "../../etc/passwd" in refused["message"]
+    unreachable = next(f for f in listing["findings"] if f["name"] == "support-url-unreachable")
+    assert "HTTP 404" in unreachable["message"]
+    assets = {a["path"].replace(str(root), "root"): a for a in report["assets"]}
+    assert not any("passwd" in path for path in assets)  # refused, never read
+    logo = assets["root/logo.png"]
+    assert logo["kind"] == "logo"
+    assert [f["name"] for f in logo["findings"]] == ["logo-size"]  # on the logo, not the listing
+    assert assets["root/draft.png"]["status"] == "pass"  # checked on its own
+    assert not any("listing.yaml" in line for line in report["summary"]["not_checked"])
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+
+
+def test_listing_option_names_a_missing_file(tmp_path):
+    result = _cli("scan", tmp_path, "--listing", tmp_path / "nope.yaml")
+    assert result.returncode == 2
+    assert "listing file not found" in result.stderr
+
+
+@pytest.mark.slow
+def test_sample_listing_scan(tmp_path):
+    """What `make scan` shows about the sample listing: its two deliberate metadata problems, its media passing."""
+    from media_check.cache import AnalysisCache
+    from media_check.config import load_config
+    from media_check.pipeline import scan
+
+    report = scan([str(ROOT / "sample_media" / "listing.yaml")], load_config(discover_from=tmp_path),
+                  cache=AnalysisCache(tmp_path / "cache"))
+    (listing,) = report.listings
+    assert sorted(f.name for f in listing.findings) == ["listing-placeholder-text", "owner-name-in-name"]
+    kinds = sorted(a.kind for a in report.assets)
+    assert kinds == ["logo", "screenshot", "screenshot", "screenshot", "screenshot", "video"]
+    assert {a.status.value for a in report.assets} == {"pass"}, [(a.path, a.findings) for a in report.assets]
