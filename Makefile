@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng chromium fonts-dejavu-core fonts-liberation
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: install system-deps scan test eval eval-live bench fuzz clean schema
+.PHONY: install system-deps scan test eval eval-live bench fuzz clean schema train
 
 install: system-deps $(STAMP)
 
@@ -36,6 +36,19 @@ scan: install
 
 test: install
 	$(PY) -m pytest -q
+
+# The content rules against the labelled corpus, beside the naive keyword baseline's floor (its report is cached
+# after one run), and the cost of the content analysis as a share of OCR time. CACHE=/path reuses a shared cache.
+CORPUS ?= ../shared/corpus
+CACHE  ?= .media-check-cache
+eval: install
+	$(VENV)/bin/media-check eval $(CORPUS)/manifest.csv --cache-dir $(CACHE) \
+	  --baseline $(CORPUS)/../tools/naive_baseline.py --bench 12
+
+# Retrain the screen classifier (models/screen_classifier.json) and print its grouped cross-validation scores.
+train: install
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) models/train_screen_classifier.py --corpus $(CORPUS) --cache-dir $(CACHE)
 
 # Benchmarks print ratios measured in one run (never timed unit tests: the machine is shared and noisy).
 bench: install

@@ -213,8 +213,9 @@ class Lexicon:
                 if len(compact) > self._max_len:
                     break
                 for phrase, distance in self._lookup(compact):
-                    if j - i + 1 > phrase.n_tokens + 2:
-                        continue
+                    span = j - i + 1
+                    if span > phrase.n_tokens + 2 or (distance and span < phrase.n_tokens):
+                        continue  # a near miss must not merge words: "closed" is not "close ad"
                     yield self._match(lt, phrase, i, j + 1, distance)
         if self._cjk and _CJK.search(lt.text):
             joined = "".join(toks)

@@ -84,6 +84,18 @@ def phrase_counts(matches: Sequence[Match]) -> dict[str, float]:
     }
 
 
+_IMAGE_KEYS = ("colour_entropy", "grey_entropy", "edge_density", "edge_density_centre", "background_fraction",
+               "largest_uniform_fraction", "foreground_fraction", "foreground_bbox_fraction",
+               "foreground_centre_offset", "largest_blob_fraction", "largest_blob_centred", "busy_row_fraction",
+               "box_stack", "box_stack_centred", "box_stack_width", "saturation_mean")
+REQUIRED_IMAGE_FEATURES = frozenset((*_IMAGE_KEYS, "aspect", "blob_count", "row_bands", "box_count"))
+
+
+def has_image_features(features: Mapping[str, float]) -> bool:
+    """Whether an analysis carries every image feature the model reads (older or partial analyses do not)."""
+    return REQUIRED_IMAGE_FEATURES <= features.keys()
+
+
 def image_structure(features: Mapping[str, float]) -> dict[str, float]:
     f = features
     return {
@@ -91,11 +103,7 @@ def image_structure(features: Mapping[str, float]) -> dict[str, float]:
         "log_blobs": math.log1p(f.get("blob_count", 0.0)),
         "log_row_bands": math.log1p(f.get("row_bands", 0.0)),
         "log_boxes": math.log1p(f.get("box_count", 0.0)),
-        **{k: float(f.get(k, 0.0)) for k in (
-            "colour_entropy", "grey_entropy", "edge_density", "edge_density_centre", "background_fraction",
-            "largest_uniform_fraction", "foreground_fraction", "foreground_bbox_fraction",
-            "foreground_centre_offset", "largest_blob_fraction", "largest_blob_centred", "busy_row_fraction",
-            "box_stack", "box_stack_centred", "box_stack_width", "saturation_mean")},
+        **{k: float(f.get(k, 0.0)) for k in _IMAGE_KEYS},
     }
 
 

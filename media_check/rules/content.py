@@ -17,12 +17,16 @@ from media_check.ocr import Word, lines_of, union_box
 from media_check.phrases import Match, allowed_edits, levenshtein, load_lexicon, skeleton, tokens
 from media_check.report import Evidence
 from media_check.rules.base import AssetContext, Hit, rule
-from media_check.screen_model import load_model, screen_features
+from media_check.screen_model import has_image_features, load_model, screen_features
 
 _LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|"
                        r"E|W|I|D|V)\b[\s:/])")
+_VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
+# The conventional input hint of an email field ("you@example.com"): a form's hint, not placeholder content.
+_HINT_ADDRESS = re.compile(r"^(you|your|yourname|youremail|name|user|username|email|mail|me|someone)@example\.",
+                           re.IGNORECASE)
 
 
 @dataclass
@@ -48,15 +52,18 @@ class ContentFacts:
 _FACTS: dict[int, tuple[Analysis, ContentFacts]] = {}
 
 
-def facts_of(analysis: Analysis) -> ContentFacts:
-    """The content facts of ``analysis``, computed once and kept for the few rules that read them in a row."""
+def facts_of(analysis: Analysis, probabilities: dict[str, float] | None = None) -> ContentFacts:
+    """The content facts of ``analysis``, computed once and kept for the few rules that read them in a row.
+
+    ``probabilities`` replaces the classifier's output (cross-validation scores the rules with out-of-fold ones).
+    """
     entry = _FACTS.get(id(analysis))
-    if entry is not None and entry[0] is analysis:
+    if entry is not None and entry[0] is analysis and probabilities is None:
         return entry[1]
     matches = load_lexicon().find(analysis.words)
     model = load_model()
-    probabilities = None
-    if model is not None and analysis.width and analysis.height:
+    if probabilities is None and model is not None and analysis.width and analysis.height \
+            and has_image_features(analysis.features):
         values = screen_features(analysis.words, analysis.width, analysis.height, analysis.features, matches)
         probabilities = model.probabilities(values)
     facts = ContentFacts(matches, probabilities, _log_like_lines(analysis.words))
@@ -97,7 +104,7 @@ def _pct(value: float) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC101", name="login-screen", severity="fail",
-      options={"min-probability": 0.5, "min-probability-with-strong-phrase": 0.3},
+      options={"min-probability": 0.6, "min-probability-with-form": 0.5, "min-probability-with-strong-phrase": 0.3},
       needs=("ocr", "features"), marketplace_rule="1")
 def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
@@ -107,8 +114,10 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         "Sign in with Google", "Don't have an account?", "Create account", "Verification code", "Connect your
         account", field labels (Email, Password, Username) and buttons (Sign in, Log in, Continue); and the screen
         classifier's probability that the whole screen is a login screen (few words, a centred stack of inputs and
-        a button, no app chrome). It fires when a credential phrase and the classifier agree: an in-use page with a
-        "Sign in" button in its header, or a settings page with an Account row, is not a login screen.
+        a button, no app chrome). It fires when the text and the classifier agree: a phrase only credential
+        screens carry and a modest probability, or two such phrases on a screen the classifier does not see as in
+        use, or a field label (and a button) and a high probability. An in-use page with a "Sign in" button in
+        its header, or a settings page with an Account row, is not a login screen.
 
     Why it matters:
         Marketplace rule 1: screenshots show the application in use; a screenshot that is merely a login page is
@@ -118,29 +127,30 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         Replace it with a screenshot of the app after sign-in, showing what users do with it.
 
     Options:
-        min-probability: classifier probability of "login" needed next to a field label and a sign-in button.
+        min-probability: classifier probability of "login" needed next to a field label alone.
+        min-probability-with-form: probability needed next to a field label and a sign-in button.
         min-probability-with-strong-phrase: probability needed next to a phrase only credential screens carry.
     """
-    facts = facts_of(ctx.analysis)
+    facts, o = facts_of(ctx.analysis), ctx.options
     strong = facts.get("login.strong")
-    form = facts.get("login.field") + facts.get("login.cta")
-    has_form = bool(facts.get("login.field")) and bool(facts.get("login.cta"))
-    p = facts.p("login")
+    fields, buttons = facts.get("login.field"), facts.get("login.cta")
+    evidence = _evidence(strong + fields + buttons)
+    p, p_in_use = facts.p("login"), facts.p("in_use")
     if p is None:  # no model: text alone, and only when it is unambiguous
-        if len(strong) >= 2 or (strong and has_form):
-            yield Hit(f"sign-in phrases {_quote(strong)}", confidence=0.75, evidence=_evidence(strong + form))
+        if len(strong) >= 2 or (strong and fields and buttons):
+            yield Hit(f"sign-in phrases {_quote(strong)}", confidence=0.75, evidence=evidence)
         return
-    if strong and p >= ctx.options["min-probability-with-strong-phrase"]:
+    if strong and (p >= o["min-probability-with-strong-phrase"] or (len(strong) >= 2 and p_in_use < 0.5)):
         yield Hit(f"a sign-in screen: {_quote(strong)} (screen classifier: login {_pct(p)})",
-                  confidence=min(0.99, 0.5 + p / 2), evidence=_evidence(strong + form))
-    elif (has_form or strong) and p >= ctx.options["min-probability"]:
-        yield Hit(f"a sign-in form: {_quote(strong + form)} (screen classifier: login {_pct(p)})",
-                  confidence=min(0.97, 0.4 + p / 2), evidence=_evidence(strong + form))
+                  confidence=min(0.99, 0.55 + p / 2), evidence=evidence)
+    elif fields and (p >= o["min-probability"] or (buttons and p >= o["min-probability-with-form"])):
+        yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
+                  confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC102", name="splash-screen", severity="fail",
-      options={"min-probability": 0.6, "max-words": 30},
+      options={"min-probability": 0.5, "max-words": 40},
       needs=("ocr", "features"), marketplace_rule="1")
 def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is a splash screen, title art or a logo card, not the app in use.
@@ -170,6 +180,8 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     if facts.get("login.strong"):
         return  # a welcome card with sign-in buttons is the login-screen rule's
     f = ctx.analysis.features
+    if _blank_reason(ctx.analysis, blank_screen.options):
+        return  # a blank or loading-only capture is the blank-screen rule's
     evidence = [Evidence(text=" ".join(w.text for w in words[:12]) or None,
                          box=tuple(int(v) for v in union_box([w.box for w in words])) if words else None)]
     yield Hit(f"a splash or title card: {len(words)} word(s), {_pct(f.get('background_fraction', 0))} plain "
@@ -205,7 +217,7 @@ def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
     patterns = facts.get("placeholder.patterns")
     lorem = facts.get("placeholder.lorem")
     numbered = [m for m in patterns if re.match(r"^\s*\w+\s*[#_-]?\s*\d{1,2}\s*$", m.phrase)]
-    others = [m for m in patterns if m not in numbered]
+    others = [m for m in patterns if m not in numbered and not any(_HINT_ADDRESS.match(w.text) for w in m.words)]
     found = strong + others
     if len({m.phrase.strip().lower().rstrip("0123456789 #_-") for m in numbered}) >= 1 and \
             len({m.phrase for m in numbered}) >= 3:
@@ -348,8 +360,8 @@ def broken_template(ctx: AssetContext) -> Iterator[Hit]:
     What it checks:
         Template markers left unrendered ({{user.name}}, ${count}, <%= x %>, %s, %1$s), values that leaked from
         code ([object Object], undefined, NaN, a lone null, Invalid Date, Type.Name{...} and class@1a2b3c dumps).
-        Text inside an error message (a stack trace's "TypeError: x is undefined") belongs to the error-screen rule
-        and does not count here.
+        Text of an error message (a stack trace's "TypeError: x is undefined"; on an error screen, any lone
+        undefined / NaN / null) belongs to the error-screen rule and does not count here.
 
     Why it matters:
         Marketplace rules 2 and 6: no temporary content, and no broken or misleading screenshots.
@@ -361,9 +373,12 @@ def broken_template(ctx: AssetContext) -> Iterator[Hit]:
         (none)
     """
     facts = facts_of(ctx.analysis)
-    error_lines = {m.words[0].line for m in facts.get("error.strong", "error.patterns")}
+    errors = facts.get("error.strong", "error.patterns")
+    error_lines = {m.words[0].line for m in errors}
     found = [m for m in facts.get("broken.patterns")
              if m.words[0].line not in error_lines and m.words[0].line not in facts.log_lines]
+    if errors:  # on an error screen, "undefined" and "NaN" are words of the error message, not rendered values
+        found = [m for m in found if m.phrase.strip(" :").lower() not in _VALUE_WORDS]
     if found:
         yield Hit(f"unrendered or broken output {_quote(found)}", confidence=0.9, evidence=_evidence(found))
 
@@ -407,16 +422,16 @@ def error_screen(ctx: AssetContext) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC108", name="blank-screen", severity="fail",
-      options={"max-grey-std": 6.0, "min-dominant-fraction": 0.985, "max-words": 2, "max-spinner-fraction": 0.03},
+      options={"max-grey-std": 6.0, "min-dominant-fraction": 0.985, "max-words": 2, "max-spinner-fraction": 0.005},
       needs=("features", "ocr"), marketplace_rule="2, 6")
 def blank_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is blank, nearly empty, or shows only a loading spinner.
 
     What it checks:
         The image's grey-level spread and the share of its most common grey level, together with the number of
-        words OCR finds: a uniform image, or one almost entirely one colour with at most ``max-words`` words; and a
-        loading-only screen: a single small mark (a spinner) in the middle of a plain background, with no text
-        but perhaps "Loading...".
+        words OCR finds: a uniform image; one almost entirely one colour with at most ``max-words`` words and no
+        mark bigger than a spinner (a logo or a name makes it a splash card, the splash-screen rule's); and a
+        loading-only screen: "Loading..." and a small mark on a plain background.
 
     Why it matters:
         Marketplace rules 2 and 6: no empty pages, and no screenshots that show nothing of the app. A blank or
@@ -429,22 +444,34 @@ def blank_screen(ctx: AssetContext) -> Iterator[Hit]:
         max-grey-std: grey-level standard deviation below which an image is uniform.
         min-dominant-fraction: share of the most common grey level above which an image is nearly empty.
         max-words: at most this many OCR words on a nearly empty image.
-        max-spinner-fraction: largest share of the image a loading spinner covers.
+        max-spinner-fraction: largest share of the image the one mark of a nearly empty screen covers (a spinner);
+            a larger mark is a logo, and the screen a splash card.
     """
-    f, o = ctx.analysis.features, ctx.options
+    found = _blank_reason(ctx.analysis, ctx.options)
+    if found:
+        message, confidence, words = found
+        yield Hit(message, confidence=confidence, evidence=tuple(Evidence(text=w.text, box=w.box) for w in words))
+
+
+def _blank_reason(analysis: Analysis, o) -> tuple[str, float, list[Word]] | None:
+    f = analysis.features
     if not f:
-        return
-    words = [w for w in ctx.analysis.words if any(c.isalnum() for c in w.text)]
-    loading_only = all(skeleton(w.text).startswith(("loading", "pleasewait", "wait")) for w in words)
+        return None
+    words = [w for w in analysis.words if any(c.isalnum() for c in w.text)]
+    loading_only = all(skeleton(w.text).startswith(("loading", "pleasewalt", "walt")) for w in words)
+    named = any(sum(c.isalpha() for c in w.text) >= 3 for w in words) and not loading_only
     if f["grey_std"] < o["max-grey-std"]:
-        yield Hit(f"the image is a single flat colour (grey-level spread {f['grey_std']:.1f})", confidence=0.98)
-    elif f["dominant_grey_fraction"] >= o["min-dominant-fraction"] and len(words) <= o["max-words"]:
+        return f"the image is a single flat colour (grey-level spread {f['grey_std']:.1f})", 0.98, []
+    count = len(words) if analysis.words else int(f.get("word_count", 0))
+    # A name, a title or a logo-sized mark on an empty background is a splash or logo card (splash-screen's).
+    mark = f.get("largest_blob_fraction", 0.0)
+    if f["dominant_grey_fraction"] >= o["min-dominant-fraction"] and count <= o["max-words"] and not named \
+            and mark <= o["max-spinner-fraction"]:
         share = f["dominant_grey_fraction"] * 100
-        yield Hit(f"{share:.1f}% of the image is one colour and it has {len(words)} word(s)", confidence=0.9)
-    elif loading_only and f.get("foreground_fraction", 1.0) <= o["max-spinner-fraction"] \
-            and f.get("blob_count", 99) <= 2 and f.get("largest_blob_centred", 0.0) >= 1.0:
-        yield Hit("only a loading indicator on a plain background", confidence=0.85,
-                  evidence=tuple(Evidence(text=w.text, box=w.box) for w in words))
+        return f"{share:.1f}% of the image is one colour and it has {count} word(s)", 0.9, words
+    if words and loading_only and f.get("foreground_fraction", 1.0) <= 0.03 and f.get("blob_count", 99) <= 3:
+        return "only a loading indicator on a plain background", 0.85, words
+    return None
 
 
 RULES = (login_screen, splash_screen, placeholder_text, non_production, ad_banner, broken_template, error_screen,

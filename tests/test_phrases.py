@@ -1,0 +1,100 @@
+"""OCR-tolerant phrase matching on the shipped lexicon (models/phrases.toml)."""
+
+import pytest
+
+from media_check.ocr import Word
+from media_check.phrases import Lexicon, levenshtein, load_lexicon, skeleton, tokens
+
+
+def line(*texts, y=100, line_id=0, height=20):
+    """OCR words of one line, laid out left to right."""
+    words, x = [], 10
+    for text in texts:
+        width = 12 * len(text)
+        words.append(Word(text, 90.0, (x, y, width, height), 1, line_id))
+        x += width + 10
+    return words
+
+
+def found(words, category=None):
+    matches = load_lexicon().find(words)
+    return [(m.category, m.phrase) for m in matches if category is None or m.category == category]
+
+
+@pytest.mark.parametrize("ocr, phrase", [
+    ("L0gin", "login"),            # a zero read for an o
+    ("Pass word", "password"),     # a word split in two
+    ("Sign-in", "sign in"),        # punctuation between the parts
+    ("SIGNIN", "sign in"),
+    ("Passw0rd", "password"),
+    ("Naponb", "пароль"),          # Cyrillic read by an English-only OCR
+    ("Mot de passe oublié", "mot de passe oublie"),
+    ("rnenu", "menu"),             # rn read for m
+])
+def test_skeletons_of_ocr_readings_equal_the_phrase(ocr, phrase):
+    assert skeleton(ocr) == skeleton(phrase)
+
+
+def test_numbers_stay_numbers():
+    assert tokens("404") == ["404"] and tokens("127.0.0.1") == ["127", "0", "0", "1"]
+
+
+def test_levenshtein_stops_at_the_limit():
+    assert levenshtein("forgotyourpassword", "orgotyourpassword", 2) == 1
+    assert levenshtein("abcdef", "uvwxyz", 2) == 3
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["orgot", "your", "password?"], ("login.strong", "forgot your password")),   # first letter lost
+    (["Forgot", "Pass", "word?"], ("login.strong", "forgot password")),
+    (["G", "Continue", "with", "Google"], ("login.strong", "continue with google")),
+    (["Don't", "have", "an", "account?"], ("login.strong", "don't have an account")),
+    (["BOUTU", "B", "aKKayHT"], ("login.strong", "войти в аккаунт")),
+    (["Lorem", "ipsum", "dolor"], ("placeholder.strong", "lorem ipsum")),
+    (["Nice", "job!", "This", "is", "a", "320x50", "test", "ad."], ("ad.strong", "this is a 320x50 test ad")),
+    (["Something", "went", "wrong"], ("error.strong", "something went wrong")),
+    (["PLEASE", "CONNECT", "TO", "INTERNET"], ("error.strong", "connect to internet")),
+])
+def test_phrases_are_found_despite_ocr_errors(texts, expected):
+    assert expected in found(line(*texts))
+
+
+@pytest.mark.parametrize("texts, category", [
+    (["closed"], "ad.strong"),            # a near miss never merges words into "close ad"
+    (["demo10@gmail.com"], "nonprod.badge"),  # "demo" inside a longer token
+    (["Add", "item"], "ad.strong"),
+    (["No", "ads"], "ad.strong"),
+    (["Logic"], "login.cta"),            # short words must match exactly
+    (["Signing", "key"], "login.cta"),
+])
+def test_near_words_are_not_phrases(texts, category):
+    assert found(line(*texts), category) == []
+
+
+def test_overlapping_phrases_of_one_rule_count_once():
+    matches = found(line("Forgot", "password?"))
+    assert ("login.strong", "forgot password") in matches
+    assert ("login.field", "password") not in matches  # covered by the longer phrase
+
+
+def test_cjk_phrases_are_found_inside_a_line():
+    assert ("login.strong", "ログイン") in found(line("ログインする"))
+    assert ("login.strong", "登录") in found(line("用户", "登录"))
+
+
+def test_patterns_give_the_words_they_cover():
+    words = line("Hello,", "{{user.firstName}}", "you", "have", "NaN", "tasks")
+    matches = [m for m in load_lexicon().find(words) if m.category == "broken.patterns"]
+    assert {m.text for m in matches} == {"{{user.firstName}}", "NaN"}
+    assert all(m.box[2] > 0 for m in matches)
+
+
+def test_case_sensitive_patterns():
+    assert found(line("nan", "bread"), "broken.patterns") == []     # the word, not the value NaN
+    assert found(line("NaN"), "broken.patterns")
+
+
+def test_a_lexicon_from_toml():
+    lexicon = Lexicon.from_toml('[demo.strong]\nen = ["hello world"]\n[demo.patterns]\nany = ["\\\\bv\\\\d+"]\n')
+    categories = [m.category for m in lexicon.find(line("Helo", "world", "v2"))]
+    assert categories == ["demo.strong", "demo.patterns"]

@@ -1,0 +1,195 @@
+"""The content rules MC101-MC108.
+
+Cheap cases run the rules on Analysis objects built from OCR-like words (one parametrised table, positives and
+tricky negatives). The screen-level cases run the real pipeline analysis (tesseract, features, classifier) on
+sample_media screens and on screens drawn here with Pillow.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import ImageDraw
+
+from conftest import ROOT, app_screen, font, text_screen
+from media_check.analyse import Analysis, AnalysisParams, analyse_file, sha256_of
+from media_check.config import load_config
+from media_check.judge import judge_asset
+from media_check.ocr import Word
+
+CONTENT = {"login-screen", "splash-screen", "placeholder-text", "non-production", "ad-banner", "broken-template",
+           "error-screen", "blank-screen"}
+SAMPLES = ROOT / "sample_media" / "screens"
+
+
+@pytest.fixture(scope="module")
+def cfg(tmp_path_factory):
+    return load_config(discover_from=tmp_path_factory.mktemp("cfg"))
+
+
+def words_screen(*lines, width=1600, height=900) -> Analysis:
+    """An analysis whose OCR words are ``lines`` (a string, or (string, y) to place it); features say 'busy'."""
+    words, y = [], 60
+    for index, item in enumerate(lines):
+        text, at = (item, None) if isinstance(item, str) else item
+        y = at if at is not None else y + 40
+        x = 80
+        for token in text.split():
+            words.append(Word(token, 92.0, (x, y, 14 * len(token), 22), 1, index))
+            x += 14 * len(token) + 12
+    features = {"grey_std": 50.0, "dominant_grey_fraction": 0.5, "word_count": float(len(words))}
+    return Analysis(sha256="0" * 64, format="png", width=width, height=height, words=words, features=features)
+
+
+def content_names(verdict) -> list[str]:
+    return sorted(f.name for f in verdict.findings if f.name in CONTENT)
+
+
+CASES = [
+    # placeholder-text
+    (["Lorem ipsum dolor sit amet, consectetur adipiscing elit"], ["placeholder-text"]),
+    (["int mauris eu risus.", "slit. Velit, nihil, libero, aliquam"], ["placeholder-text"]),  # lorem vocabulary
+    (["YOUR NAME", "A GREAT HUMAN"], ["placeholder-text"]),
+    (["Contact", "info@example.com"], ["placeholder-text"]),
+    (["Projects", "Title 0", "Title 1", "Title 2"], ["placeholder-text"]),
+    (["Owner", "John Doe"], ["placeholder-text"]),
+    (["Add item", "Write item name here...", "CANCEL ADD"], []),
+    (["Email", "you@example.com"], []),                                    # an input hint
+    (["[] Item 1", "[x] Item 2", "[] Item 3"], []),                        # a checklist sample, not dummy rows
+    # non-production
+    (["Dashboard", "You are in demo mode"], ["non-production"]),
+    (["Dashboard", ("BETA", 20)], ["non-production"]),
+    (["http://localhost:3000/projects"], ["non-production"]),
+    (["https://staging.acme-app.com/dashboard"], ["non-production"]),
+    (["hllps:/slaging.com"], ["non-production"]),                          # OCR-garbled staging host
+    (["Version 2.4.0-beta"], ["non-production"]),
+    (["Concrete cylinders", "Test results", "Sample ID 2231"], []),
+    (["Download report", "Testing schedule for level 3"], []),
+    (["Settings", ("Debug", 400), "Notifications"], []),                   # a Debug toggle row
+    (["test@acme.com", "Profile"], []),                                    # an email, not a host
+    (["https://github.com/acme/app/blob/dev/README.md"], []),              # a branch in a path
+    # ad-banner
+    (["News", "Test Ad", "Install Flood-It App for free!"], ["ad-banner"]),
+    (["Nice job! This is a 320x50 test ad."], ["ad-banner"]),
+    (["Sponsored", "Shop the new collection"], ["ad-banner"]),
+    (["AdChoices"], ["ad-banner"]),
+    (["AD", "Title", "INSTALL"], ["ad-banner"]),
+    (["No ads or unnecessary permissions"], []),
+    (["Frogo Admob asks for your consent to use your personal data to:",
+      "Personalised ads and content, ad and content measurement"], []),
+    (["Add item", "ADD TASK", "ADS", "All tasks"], []),
+    (["Status", "Closed", "Open"], []),
+    # broken-template
+    (["Hello, {{user.firstName}}"], ["broken-template"]),
+    (["Owner: [object Object]"], ["broken-template"]),
+    (["Due Invalid Date"], ["broken-template"]),
+    (["Total: NaN"], ["broken-template"]),
+    (["${count} new messages"], ["broken-template"]),
+    (["Assignee: undefined"], ["broken-template"]),
+    (["on Temporal.DateTime{off"], ["broken-template"]),
+    (["Assignee: None", "nan bread"], []),
+    # error-screen
+    (["Something went wrong", "Please try again"], ["error-screen"]),
+    (["404 - Page not found"], ["error-screen"]),
+    (["No Internet Connection"], ["error-screen"]),
+    (["Oh snap, something went wrong!", "TypeError: x is undefined"], ["error-screen"]),  # not broken-template
+    (["java.lang.IllegalStateException: boom", "at com.acme.Main.run(Main.java:12)"], ["error-screen"]),
+    (["2024-05-01 12:00:01 ERROR Failed to load config", "2024-05-01 12:00:02 ERROR connection refused",
+      "2024-05-01 12:00:03 INFO retrying", "2024-05-01 12:00:04 DEBUG done"], []),   # a log viewer
+    (["Crash-free users 99.8%", "Errors 3"], []),
+    # login-screen from text alone (no classifier input on a bare analysis: only unambiguous text counts)
+    (["Sign in to your account", "Email", "Password", "Forgot password?", "Sign in"], ["login-screen"]),
+    (["Harbor Tower", "Sign in", "RFIs Submittals Budget"], []),          # a header Sign in button
+    (["Settings", "Account", "Email notifications", "Sign out"], []),      # an account row
+]
+
+
+@pytest.mark.parametrize("lines, expected", CASES, ids=[" | ".join(
+    x if isinstance(x, str) else x[0] for x in c[0])[:50] for c in CASES])
+def test_content_rules_on_words(cfg, lines, expected):
+    assert content_names(judge_asset("x.png", words_screen(*lines), cfg)) == expected
+
+
+def test_findings_carry_evidence_boxes_confidence_and_fix(cfg):
+    verdict = judge_asset("x.png", words_screen("Lorem ipsum dolor sit amet"), cfg)
+    finding = verdict.findings[0]
+    assert finding.code == "MC103" and 0.5 < finding.confidence <= 1.0 and finding.fix
+    assert finding.evidence[0].text == "Lorem ipsum" and finding.evidence[0].box[2] > 0
+
+
+def test_test_mode_of_a_test_ad_is_reported_as_the_ad(cfg):
+    verdict = judge_asset("x.png", words_screen("Test mode", "This is an interstitial test ad."), cfg)
+    assert content_names(verdict) == ["ad-banner"]
+
+
+# ---- whole screens through the real analysis (tesseract, features, screen classifier) -------------------------
+
+def _log_viewer():
+    rows = [f"2024-05-0{d} 12:0{d}:1{d} ERROR Failed to sync job {40 + d}" for d in range(1, 8)]
+    return text_screen(["System log", *rows, "Debug  [ON]"], font_size=24)
+
+
+def _debug_ribbon():
+    image = app_screen(seed=3)
+    draw = ImageDraw.Draw(image)
+    w = image.width
+    draw.polygon([(w - 150, 0), (w - 100, 0), (w, 100), (w, 150)], fill=(183, 28, 28))
+    return image
+
+
+def _header_sign_in():
+    image = app_screen(seed=5)
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle([1400, 20, 1560, 70], radius=8, fill=(37, 99, 235))
+    draw.text((1430, 30), "Sign in", fill="white", font=font(24))
+    return image
+
+
+DRAWN = {"log-viewer.png": _log_viewer, "debug-ribbon.png": _debug_ribbon, "header-sign-in.png": _header_sign_in}
+SCREENS = [
+    ("login-sign-in-card.png", ["login-screen"]),
+    ("login-sso-providers.png", ["login-screen"]),
+    ("in-use-help-center-article.png", []),
+    ("in-use-settings-account.png", []),
+    ("in-use-concrete-test-results.png", []),
+    ("splash-title-card.jpg", ["splash-screen"]),
+    ("log-viewer.png", []),
+    ("debug-ribbon.png", ["non-production"]),
+    ("header-sign-in.png", []),
+]
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """Real analyses (OCR + features) of the screens above, computed once for the module."""
+    folder = tmp_path_factory.mktemp("screens")
+    cache = str(tmp_path_factory.mktemp("cache"))
+    out = {}
+    for name, _ in SCREENS:
+        path = folder / name
+        if name in DRAWN:
+            DRAWN[name]().save(path)
+        else:
+            path = SAMPLES / name
+            if not path.is_file():
+                continue
+        out[name] = analyse_file(str(path), sha256_of(Path(path)), AnalysisParams(), cache)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, expected", SCREENS)
+def test_content_rules_on_real_screens(cfg, analysed, name, expected):
+    if name not in analysed:
+        pytest.fail(f"sample screen {name} is missing from sample_media/screens")
+    analysis = analysed[name]
+    assert analysis.error is None
+    assert content_names(judge_asset(name, analysis, cfg)) == expected
+
+
+@pytest.mark.slow
+def test_corner_ribbon_is_located(analysed):
+    features = analysed["debug-ribbon.png"].features
+    assert features["corner_ribbon"] > 0.18
+    assert features["corner_ribbon_x"] > 1000 and features["corner_ribbon_y"] == 0
