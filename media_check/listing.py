@@ -280,9 +280,20 @@ def assign_refs(refs: list, listings: list[Listing]) -> tuple[list, dict[str, st
 
 
 def support_urls(listings: list[Listing]) -> list[str]:
-    """The distinct support URLs of the listings that parsed, as written (stripped)."""
+    """The distinct support URLs worth fetching: http(s) with a host name, as written (stripped). A malformed one
+    is reported by ``invalid-support-url`` and never fetched."""
+    from urllib.parse import urlsplit
+
     urls = [item.data.support_url.strip() for item in listings if item.data and item.data.support_url]
-    return list(dict.fromkeys(u for u in urls if u))
+    fetchable = []
+    for url in dict.fromkeys(urls):
+        try:
+            parts = urlsplit(url)
+            if parts.scheme in ("http", "https") and parts.hostname and not any(c.isspace() for c in url):
+                fetchable.append(url)
+        except ValueError:
+            continue
+    return fetchable
 
 
 # --- reading and parsing -------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from media_check.judge import add_findings, judge_asset
 from media_check.report import Evidence, Finding, Severity, Verdict
 from media_check.rules import ALWAYS_ON
 from media_check.rules.video import RULES as VIDEO_RULE_LIST
-from media_check.rules.video import KeyframeFindings, _rule_names, clock
+from media_check.rules.video import KeyframeFindings, clock, rule_names
 
 AGGREGATOR = "preview-not-in-use"
 # The rules about the video as a whole; every other asset rule looks at the keyframes.
@@ -40,7 +40,7 @@ def judge_video(path: str, analysis: Analysis, config: Config, extras: Mapping[s
                                                  frozenset(f.name for f in findings))
                                 for frame, findings in per_frame)
     verdict = judge_asset(path, analysis, video_only, extras, cached=cached)
-    capped = _rule_names(config.options[AGGREGATOR]["screens"]) if AGGREGATOR in config.enabled else frozenset()
+    capped = rule_names(config.options[AGGREGATOR]["screens"]) if AGGREGATOR in config.enabled else frozenset()
     return add_findings(verdict, merge_keyframe_findings(per_frame, capped))
 
 

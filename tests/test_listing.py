@@ -97,7 +97,8 @@ def test_deep_nesting_does_not_crash(tmp_path):
 
 
 def test_json_duplicates_and_syntax(tmp_path):
-    assert "duplicate key 'name'" in load_listing(write(tmp_path, '{"name": "a", "name": "b"}', "listing.json")).errors[0]
+    duplicate = load_listing(write(tmp_path, '{"name": "a", "name": "b"}', "listing.json"))
+    assert "duplicate key 'name'" in duplicate.errors[0]
     assert "invalid JSON" in load_listing(write(tmp_path, '{"name": ', "listing.json")).errors[0]
 
 
@@ -303,3 +304,15 @@ def test_sample_listing_scan(tmp_path):
     kinds = sorted(a.kind for a in report.assets)
     assert kinds == ["logo", "screenshot", "screenshot", "screenshot", "screenshot", "video"]
     assert {a.status.value for a in report.assets} == {"pass"}, [(a.path, a.findings) for a in report.assets]
+
+
+def test_only_well_formed_web_urls_are_fetched(tmp_path):
+    from media_check.listing import support_urls
+
+    listings = []
+    for i, url in enumerate(["https://help.example.org/a", "ftp://files.example.org", "https://", "not a url",
+                             "https://help.example.org/a", "http://[::1/"]):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        listings.append(load_listing(write(folder, f"support_url: {json.dumps(url)}\n")))
+    assert support_urls(listings) == ["https://help.example.org/a"]

@@ -239,7 +239,7 @@ def test_pricing_not_declared(tmp_path, quiet, changes, remove, hit):
     assert ("pricing-not-declared" in names(tmp_path, quiet, changes=changes, remove=remove)) is hit
 
 
-# --- MC413 invalid-support-url / MC414 support-url-unreachable -----------------------------------------------------------
+# --- MC413 invalid-support-url / MC414 support-url-unreachable ------------------------------------------------------
 
 @pytest.mark.parametrize("url, words", [
     (None, "missing"),

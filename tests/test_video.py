@@ -242,7 +242,7 @@ def test_too_many_videos(cfg):
     assert "too-many-videos" not in [f.name for f in result.findings]
 
 
-# --- keyframe findings on the video -------------------------------------------------------------------------------------
+# --- keyframe findings on the video ---------------------------------------------------------------------------------
 
 def finding(name, code, message, severity=Severity.FAIL, evidence=()):
     return Finding(code=code, name=name, severity=severity, confidence=0.9, message=message, evidence=evidence)
@@ -270,7 +270,7 @@ def test_keyframe_findings_merge_with_timestamps():
     assert placeholder.evidence == (Evidence(text="Lorem ipsum", box=(1, 2, 3, 4), timestamp=10.5),)
 
 
-# --- the sample videos, end to end (real decoding, real OCR) -------------------------------------------------------------
+# --- the sample videos, end to end (real decoding, real OCR) --------------------------------------------------------
 
 @pytest.mark.slow
 def test_sample_videos(cfg, tmp_path):

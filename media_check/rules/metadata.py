@@ -664,9 +664,9 @@ def logo_size(ctx: ListingContext) -> Iterator[Hit]:
     """The logo is missing, not the required size, or not in an accepted format.
 
     What it checks:
-        The file named by ``media.logo`` (checked as a logo, not as a screenshot): its pixel size must be exactly ``width`` x ``height`` (Procore:
-        200x200) and its real format one of ``formats`` (PNG, JPEG). With ``required``, a listing file without
-        a logo is reported too.
+        The file named by ``media.logo`` (checked as a logo, not as a screenshot): its pixel size must be exactly
+        ``width`` x ``height`` (Procore: 200x200) and its real format one of ``formats`` (PNG, JPEG). With
+        ``required``, a listing file without a logo is reported too.
 
     Why it matters:
         The Procore listing guide asks for a 200x200 JPG or PNG logo; another size is scaled and blurred on the

@@ -83,12 +83,13 @@ def video_duration(ctx: AssetContext) -> Iterator[Hit]:
     a, o = ctx.analysis, ctx.options
     if not _video(ctx) or a.duration is None:
         return
+    shown = f"{a.duration:.1f} s" if a.duration >= 1 else f"{a.duration:.2f} s"
     if a.duration < o["min-seconds"]:
-        yield Hit(f"the video lasts {a.duration:.1f} s; at least {o['min-seconds']:g} s are required",
-                  evidence=(Evidence(text=f"{a.duration:.1f} s"),))
+        yield Hit(f"the video lasts {shown}; at least {o['min-seconds']:g} s are required",
+                  evidence=(Evidence(text=shown),))
     elif a.duration > o["max-seconds"]:
-        yield Hit(f"the video lasts {a.duration:.1f} s; at most {o['max-seconds']:g} s are allowed",
-                  evidence=(Evidence(text=f"{a.duration:.1f} s"),))
+        yield Hit(f"the video lasts {shown}; at most {o['max-seconds']:g} s are allowed",
+                  evidence=(Evidence(text=shown),))
 
 
 @rule(code="MC503", name="video-resolution", severity="fail", options={"min-short-side": 720},
@@ -177,7 +178,7 @@ def preview_not_in_use(ctx: AssetContext) -> Iterator[Hit]:
     total = sum(k.span for k in keyframes)
     if not keyframes or total <= 0:
         return
-    wanted = _rule_names(ctx.options["screens"])
+    wanted = rule_names(ctx.options["screens"])
     flagged = [k for k in keyframes if k.rules & wanted]
     share = sum(k.span for k in flagged) / total
     if share > ctx.options["max-share"]:
@@ -189,7 +190,8 @@ def preview_not_in_use(ctx: AssetContext) -> Iterator[Hit]:
                                  for k in flagged))
 
 
-def _rule_names(tokens: list[str]) -> frozenset[str]:
+def rule_names(tokens: list[str]) -> frozenset[str]:
+    """The rule names of ``tokens`` (names or codes; an unknown token is kept as written)."""
     from media_check.rules import find  # the registry imports this module
 
     names = set()
