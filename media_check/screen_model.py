@@ -28,10 +28,11 @@ CLASSES = ("in_use", "login", "splash", "error")
 FEATURES = (
     # text amount and layout (from the OCR words)
     "log_words", "log_lines", "mean_conf", "text_area_fraction", "text_bbox_fraction", "text_x_spread",
-    "text_y_spread", "text_centred", "max_text_height", "log_long_lines", "digit_word_fraction",
+    "text_y_spread", "text_centred", "max_text_height", "log_long_lines", "digit_word_fraction", "headline_lines",
+    "text_middle_fraction",
     # lexicon phrases
     "login_strong", "login_cta", "login_field", "login_signed_in", "error_strong", "error_weak",
-    "placeholder_strong", "ad_strong",
+    "placeholder_strong", "ad_strong", "store_badges",
     # image structure (from the cached features)
     "log_aspect", "colour_entropy", "grey_entropy", "edge_density", "edge_density_centre", "background_fraction",
     "largest_uniform_fraction", "foreground_fraction", "foreground_bbox_fraction", "foreground_centre_offset",
@@ -48,7 +49,8 @@ def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, flo
     if not good:
         return {"log_words": 0.0, "log_lines": 0.0, "mean_conf": 0.0, "text_area_fraction": 0.0,
                 "text_bbox_fraction": 0.0, "text_x_spread": 0.0, "text_y_spread": 0.0, "text_centred": 0.0,
-                "max_text_height": 0.0, "log_long_lines": 0.0, "digit_word_fraction": 0.0}
+                "max_text_height": 0.0, "log_long_lines": 0.0, "digit_word_fraction": 0.0, "headline_lines": 0.0,
+                "text_middle_fraction": 0.0}
     xs = np.array([w.box[0] + w.box[2] / 2 for w in good]) / max(1, width)
     ys = np.array([ln.box[1] + ln.box[3] / 2 for ln in lines]) / max(1, height)
     x0 = min(w.box[0] for w in good)
@@ -68,6 +70,9 @@ def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, flo
         "max_text_height": max(w.box[3] for w in good) / max(1, height),
         "log_long_lines": math.log1p(sum(1 for ln in lines if len(ln.words) >= 5)),
         "digit_word_fraction": sum(any(c.isdigit() for c in w.text) for w in good) / len(good),
+        # title typography: lines at least 4% of the image high (UI text is 1-2%)
+        "headline_lines": float(min(4, sum(1 for ln in lines if ln.box[3] >= 0.04 * height))),
+        "text_middle_fraction": float(np.mean((ys > 0.25) & (ys < 0.75))),
     }
 
 
@@ -80,7 +85,7 @@ def phrase_counts(matches: Sequence[Match]) -> dict[str, float]:
         "login_strong": count("login.strong"), "login_cta": count("login.cta"), "login_field": count("login.field"),
         "login_signed_in": count("login.signed_in"), "error_strong": count("error.strong", "error.patterns"),
         "error_weak": count("error.weak"), "placeholder_strong": count("placeholder.strong"),
-        "ad_strong": count("ad.strong"),
+        "ad_strong": count("ad.strong"), "store_badges": count("splash.marketing"),
     }
 
 

@@ -104,7 +104,7 @@ def _pct(value: float) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC101", name="login-screen", severity="fail",
-      options={"min-probability": 0.6, "min-probability-with-form": 0.5, "min-probability-with-strong-phrase": 0.3},
+      options={"min-probability": 0.6, "min-probability-with-strong-phrase": 0.3},
       needs=("ocr", "features"), marketplace_rule="1")
 def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
@@ -116,7 +116,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         classifier's probability that the whole screen is a login screen (few words, a centred stack of inputs and
         a button, no app chrome). It fires when the text and the classifier agree: a phrase only credential
         screens carry and a modest probability, or two such phrases on a screen the classifier does not see as in
-        use, or a field label (and a button) and a high probability. An in-use page with a "Sign in" button in
+        use, or field labels and a high probability. An in-use page with a "Sign in" button in
         its header, or a settings page with an Account row, is not a login screen.
 
     Why it matters:
@@ -127,8 +127,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         Replace it with a screenshot of the app after sign-in, showing what users do with it.
 
     Options:
-        min-probability: classifier probability of "login" needed next to a field label alone.
-        min-probability-with-form: probability needed next to a field label and a sign-in button.
+        min-probability: classifier probability of "login" needed next to field labels (Email, Password).
         min-probability-with-strong-phrase: probability needed next to a phrase only credential screens carry.
     """
     facts, o = facts_of(ctx.analysis), ctx.options
@@ -143,14 +142,14 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     if strong and (p >= o["min-probability-with-strong-phrase"] or (len(strong) >= 2 and p_in_use < 0.5)):
         yield Hit(f"a sign-in screen: {_quote(strong)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.99, 0.55 + p / 2), evidence=evidence)
-    elif fields and (p >= o["min-probability"] or (buttons and p >= o["min-probability-with-form"])):
+    elif fields and p >= o["min-probability"]:
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
 
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC102", name="splash-screen", severity="fail",
-      options={"min-probability": 0.5, "max-words": 40},
+      options={"min-probability": 0.6, "min-probability-with-store-badge": 0.45, "max-words": 40},
       needs=("ocr", "features"), marketplace_rule="1")
 def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is a splash screen, title art or a logo card, not the app in use.
@@ -158,7 +157,7 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     What it checks:
         The screen classifier's probability that the image is a splash or title card: little text, one centred
         mark on a plain or gradient background, no rows, boxes or app chrome; store feature graphics and marketing
-        title cards with no UI look the same. A sparse but real screen (an empty state inside the app's own header
+        title cards with no UI look the same (store badges such as "Get it on Google Play" count towards it). A sparse but real screen (an empty state inside the app's own header
         and navigation) keeps its chrome and is not flagged.
 
     Why it matters:
@@ -170,12 +169,16 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
 
     Options:
         min-probability: classifier probability of "splash" needed.
+        min-probability-with-store-badge: probability needed on a card with store badges ("Get it on Google
+            Play", "Download on the App Store"), the mark of marketing title cards.
         max-words: a screen with more OCR words than this is not a splash screen.
     """
     facts = facts_of(ctx.analysis)
     p = facts.p("splash")
     words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
-    if p is None or p < ctx.options["min-probability"] or len(words) > ctx.options["max-words"]:
+    badges = facts.get("splash.marketing")
+    needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
+    if p is None or p < needed or len(words) > ctx.options["max-words"]:
         return
     if facts.get("login.strong"):
         return  # a welcome card with sign-in buttons is the login-screen rule's
@@ -266,7 +269,7 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
     """
     analysis, facts = ctx.analysis, facts_of(ctx.analysis)
     found = [m for m in facts.get("nonprod.strong", "nonprod.patterns") if m.words[0].line not in facts.log_lines]
-    if facts.get("ad.strong"):  # "Test mode" is the label of a test ad unit: the ad-banner rule reports it
+    if _ad_evidence(analysis)[0] >= 1.0:  # "Test mode" labels a test ad unit: the ad-banner rule reports it
         found = [m for m in found if skeleton(m.phrase) != skeleton("test mode")]
     height = analysis.height or 1
     for match in facts.get("nonprod.badge"):
@@ -325,9 +328,9 @@ def ad_banner(ctx: AssetContext) -> Iterator[Hit]:
     What it checks:
         The labels and copy of ad units: "Test Ad", Google's demo creatives ("Nice job! This is a 320x50 test
         ad.", "Flood-It!"), "Sponsored", "Advertisement", AdChoices, "Ads by Google", ad SDK test labels; IAB
-        standard sizes written in the creative (320x50, 300x250, 728x90, ...); an "Ad" badge next to an ad's call
-        to action (Install, Open, Learn more). Strong labels count 1, weaker ones 0.5; the rule fires at
-        ``min-score``. Words about ads are not ads: "Add item", "No ads", a consent dialog that talks about ads.
+        standard sizes written in the creative (320x50, 300x250, 728x90, ...); an "Ad" badge opening a line, and
+        an ad's call to action next to it (Install, Open, Learn more). Strong labels count 1, weaker ones 0.5
+        ("Nice job!", "Test mode", an IAB size, the badge, its call to action); the rule fires at ``min-score``. Words about ads are not ads: "Add item", "No ads", a consent dialog that talks about ads.
 
     Why it matters:
         Marketplace rule 4: the integration must not show ad banners or test advertisements.
@@ -338,17 +341,26 @@ def ad_banner(ctx: AssetContext) -> Iterator[Hit]:
     Options:
         min-score: evidence needed (a strong label counts 1, a weak one 0.5).
     """
-    facts = facts_of(ctx.analysis)
+    score, found = _ad_evidence(ctx.analysis)
+    if score >= ctx.options["min-score"]:
+        yield Hit(f"an ad unit: {_quote(found)}", confidence=min(0.98, 0.6 + 0.15 * score),
+                  evidence=_evidence(found))
+
+
+def _ad_evidence(analysis: Analysis) -> tuple[float, list[Match]]:
+    """How much ad evidence a screen carries (a strong label 1, a weak one 0.5) and the matches behind it."""
+    facts = facts_of(analysis)
     strong = facts.get("ad.strong")
     medium = facts.get("ad.medium") + facts.get("ad.patterns")
-    badges = [w for w in ctx.analysis.words if w.text.strip(".:|") in ("Ad", "AD")]
-    badge_hits = [Match("ad.badge", "Ad", (w,)) for w in badges][:1] if badges and facts.get("ad.cta") else []
-    score = len(strong) + 0.5 * len({m.phrase for m in medium}) + 0.5 * len(badge_hits) + \
-        (0.5 if badge_hits and facts.get("ad.cta") else 0.0)
-    if score < ctx.options["min-score"]:
-        return
-    found = strong + medium + badge_hits + (facts.get("ad.cta")[:1] if badge_hits else [])
-    yield Hit(f"an ad unit: {_quote(found)}", confidence=min(0.98, 0.6 + 0.15 * score), evidence=_evidence(found))
+    by_line: dict[int, list[Word]] = {}
+    for word in analysis.words:
+        by_line.setdefault(word.line, []).append(word)
+    # An "Ad" badge opens its line (or stands alone); next to an ad's call to action it is an ad unit.
+    badges = [Match("ad.badge", "Ad", (line[0],)) for line in by_line.values()
+              if line and line[0].text.strip(".:|") in ("Ad", "AD")][:1]
+    cta = facts.get("ad.cta")[:1] if badges else []
+    score = len(strong) + 0.5 * len({m.phrase for m in medium}) + 0.5 * len(badges) + 0.5 * len(cta)
+    return score, strong + medium + badges + cta
 
 
 # ---------------------------------------------------------------------------------------------------------------
