@@ -467,39 +467,10 @@ def _build(tp: Any, value: Any, where: str, errors: list[str]) -> Any:
 # --- the JSON schema, generated from the model ------------------------------------------------------------------------
 
 def listing_schema() -> dict[str, Any]:
-    defs: dict[str, Any] = {}
-    root = _schema(ListingData, defs)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "urn:media-check:listing",
-            "title": "media-check listing file", **root, "$defs": defs}
+    from media_check.schema import fields_without_default, json_schema
 
-
-def _schema(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return {"anyOf": [_schema(args[0], defs), {"type": "null"}]}
-    if origin is Literal:
-        return {"type": "string", "enum": list(typing.get_args(tp))}
-    if tp is str:
-        return {"type": "string"}
-    if origin is tuple:
-        return {"type": "array", "items": _schema(typing.get_args(tp)[0], defs)}
-    if dataclasses.is_dataclass(tp):
-        name = tp.__name__
-        if name not in defs:
-            defs[name] = {}
-            hints = typing.get_type_hints(tp)
-            props = {}
-            for f in dataclasses.fields(tp):
-                props[f.name] = _schema(hints[f.name], defs)
-                if f.metadata.get("doc"):
-                    props[f.name]["description"] = f.metadata["doc"]
-            defs[name] = {"type": "object", "description": " ".join((tp.__doc__ or "").split()),
-                          "properties": props,
-                          "required": [f.name for f in dataclasses.fields(tp) if f.default is dataclasses.MISSING],
-                          "additionalProperties": False}
-        return {"$ref": f"#/$defs/{name}"}
-    raise TypeError(f"no JSON schema for {tp!r}")
+    return json_schema(ListingData, title="media-check listing file", schema_id="urn:media-check:listing",
+                       required=fields_without_default)
 
 
 if __name__ == "__main__":
