@@ -289,6 +289,47 @@ def _best_screen(peeled: list[Box], framed: list[Box]) -> Box | None:
     return f
 
 
+def trim_uniform(rgb: np.ndarray, tolerance: int = 16) -> Box:
+    """The box left once uniform margins (padding, or an app's own plain background at the edges) are trimmed:
+    the bounding box of everything that differs from the colour of the image's border."""
+    h, w = rgb.shape[:2]
+    small, scale = _shrink(rgb, PEEL_SIDE)
+    sh, sw = small.shape[:2]
+    ring = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]]).astype(np.int16)
+    border = np.median(ring, axis=0)
+    if (np.abs(ring - border).max(axis=1) > tolerance).mean() > 0.2:  # the border is not one colour
+        return 0, 0, w, h
+    blurred = cv2.GaussianBlur(small, (3, 3), 0).astype(np.int16)
+    differs = np.abs(blurred - border).max(axis=2) > tolerance
+    ys, xs = np.nonzero(differs)
+    if len(xs) == 0:
+        return 0, 0, w, h
+    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    if (x1 - x0) * (y1 - y0) < 0.1 * sw * sh:
+        return 0, 0, w, h
+    x, y = int(x0 / scale), int(y0 / scale)
+    return x, y, min(w - x, int(np.ceil((x1 - x0) / scale))), min(h - y, int(np.ceil((y1 - y0) / scale)))
+
+
+def inset(box: Box, share: float) -> Box:
+    x, y, w, h = box
+    dx, dy = round(w * share), round(h * share)
+    return x + dx, y + dy, max(1, w - 2 * dx), max(1, h - 2 * dy)
+
+
+def retrieval_boxes(rgb: np.ndarray, candidates: list[Box] | None = None) -> list[Box]:
+    """Guesses of the screen to hash when looking a listing image up: the located candidates, each also with its
+    uniform margins trimmed and with a thin inset (a bezel or shadow left on the box)."""
+    boxes: list[Box] = []
+    for box in candidates or screen_candidates(rgb):
+        x, y, w, h = box
+        tx, ty, tw, th = trim_uniform(rgb[y:y + h, x:x + w])
+        for guess in (box, (x + tx, y + ty, tw, th), inset(box, 0.02), inset(box, 0.04)):
+            if all(box_iou(guess, seen) < 0.97 for seen in boxes):
+                boxes.append(guess)
+    return boxes
+
+
 def locate_screen(rgb: np.ndarray) -> Box:
     """The box of the app's screen inside a listing image (the whole image when nothing surrounds it)."""
     return screen_candidates(rgb)[-1]

@@ -24,7 +24,7 @@ from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "4"
+ANALYSER_VERSION = "5"
 
 
 @dataclass(frozen=True)

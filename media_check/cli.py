@@ -96,14 +96,25 @@ def scan(
     check_urls: Annotated[bool, typer.Option(
         "--check-urls", help="Fetch the listing's support URL and fail if it does not answer.")] = False,
     allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="With --check-urls, also fetch private and loopback addresses.")] = False,
+        "--allow-private", help="With --check-urls or --live-url, also fetch private and loopback addresses.")
+    ] = False,
+    live: Annotated[Optional[list[Path]], typer.Option(
+        "--live", help="Captures of the live app (folder or file, repeatable): every screenshot is compared with "
+                       "them (stale-screenshot, not-from-live-app).")] = None,
+    live_url: Annotated[Optional[list[str]], typer.Option(
+        "--live-url", help="Capture these pages of the live app with headless Chromium (only their hosts are "
+                           "fetched) and compare every screenshot with them (repeatable).")] = None,
+    diff_dir: Annotated[Optional[Path], typer.Option(
+        "--diff-dir", help="Write a side-by-side image (listing | live | changes) of each stale screenshot here.")
+    ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""
     outputs = dict(reports=report or [], annotate=annotate, show_ocr=show_ocr, baseline=baseline,
                    write_baseline=write_baseline, exit_zero=exit_zero, resume=resume,
                    allow_missing_ocr=allow_missing_ocr, max_frames=max_frames, decode_timeout=decode_timeout,
-                   listing=listing, check_urls=check_urls, allow_private=allow_private)
+                   listing=listing, check_urls=check_urls, allow_private=allow_private, live=live or [],
+                   live_url=live_url or [], diff_dir=diff_dir)
     raise typer.Exit(_run(debug, _scan, paths, format, output, jobs, no_cache, cache_dir, config, profile, select,
                           ignore, fail_on, no_progress, debug, **outputs))
 
@@ -111,7 +122,7 @@ def scan(
 def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, select, ignore, fail_on,
           no_progress, debug, reports=(), annotate=None, show_ocr=False, baseline=None, write_baseline=None,
           exit_zero=False, resume=False, allow_missing_ocr=False, max_frames=None, decode_timeout=None,
-          listing=None, check_urls=False, allow_private=False) -> int:
+          listing=None, check_urls=False, allow_private=False, live=(), live_url=(), diff_dir=None) -> int:
     from media_check.cache import AnalysisCache
     from media_check.config import load_config, split_tokens
     from media_check.deps import DependencyMissing, require_tesseract, without_ocr
@@ -145,6 +156,7 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
         typer.echo(f"media-check: warning: {exc}; scanning without OCR ({len(not_checked)} rule(s) not run)",
                    err=True)
     cache = None if no_cache else AnalysisCache(cfg.cache_dir)
+    live_sources = [str(p) for p in live] + _capture_live_urls(live_url, cfg.cache_dir, allow_private)
     journal = Journal.for_scan(cfg.cache_dir, [str(p) for p in paths], cfg.analysis)
     if not journal.open(resume=resume):
         typer.echo("media-check: note: another scan of the same inputs is running; this one keeps no journal",
@@ -155,7 +167,8 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
         with progress_reporter(enabled=not no_progress) as progress:
             report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress, journal=journal,
                               not_checked=not_checked, listing_file=str(listing) if listing else None,
-                              check_urls=check_urls, allow_private=allow_private)
+                              check_urls=check_urls, allow_private=allow_private,
+                              live_sources=live_sources or None, diff_dir=str(diff_dir) if diff_dir else None)
     except KeyboardInterrupt:
         journal.close()
         typer.echo(f"media-check: {len(journal.done)} finished asset(s) are saved: run the same command with "
@@ -231,6 +244,28 @@ def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_
     if step_summary:
         with open(step_summary, "a", encoding="utf-8") as handle:
             handle.write(renderer.render("markdown"))
+
+
+def _capture_live_urls(urls, cache_dir, allow_private) -> list[str]:
+    """Capture ``--live-url`` pages into the cache folder (one folder per set of URLs); its path, or nothing."""
+    if not urls:
+        return []
+    import hashlib
+
+    from media_check.capture import CaptureError, CaptureOptions, capture
+
+    folder = Path(cache_dir) / "live-captures" / hashlib.sha256("\n".join(urls).encode()).hexdigest()[:16]
+    for old in folder.glob("*.png") if folder.exists() else ():
+        old.unlink()
+    try:
+        done = capture(list(urls), folder, CaptureOptions(allow_private=allow_private))
+    except CaptureError as exc:
+        raise Fatal(str(exc)) from None
+    for item in done:
+        if item.blocked:
+            typer.echo(f"media-check: note: {item.url}: {len(item.blocked)} request(s) to other hosts refused",
+                       err=True)
+    return [str(folder)]
 
 
 def exit_code(report, fail_on) -> int:
@@ -421,6 +456,74 @@ def _evaluate(manifest, root, fmt, cache_dir, no_cache, config_file, baseline, b
         cost = evaluation.content_cost(picked, cfg.analysis.languages)
     render = evaluation.render_json if fmt == "json" else evaluation.render_text
     sys.stdout.write(render(result, floor, cost))
+    return EXIT_OK
+
+
+@app.command("capture")
+def capture_pages(
+    urls: Annotated[list[str], typer.Argument(help="Pages of the live app to capture (http or https).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the PNG captures.")],
+    viewport: Annotated[str, typer.Option("--viewport", help="Browser viewport, WIDTHxHEIGHT.")] = "1920x1080",
+    full_page: Annotated[bool, typer.Option("--full-page", help="Capture the whole scrollable page.")] = False,
+    storage_state: Annotated[Optional[Path], typer.Option(
+        "--storage-state", help="Playwright storage-state JSON (cookies, local storage) of a signed-in session.")
+    ] = None,
+    wait_for: Annotated[Optional[str], typer.Option(
+        "--wait-for", help="CSS selector to wait for before each capture.")] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Also capture hosts on private and loopback addresses.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds allowed per page.")] = 30.0,
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on stderr.")] = False,
+) -> None:
+    """Capture live-app pages with headless Chromium (only the hosts named are fetched), for scan --live."""
+    raise typer.Exit(_run(debug, _capture, urls, out, viewport, full_page, storage_state, wait_for, allow_private,
+                          timeout))
+
+
+def _capture(urls, out, viewport, full_page, storage_state, wait_for, allow_private, timeout) -> int:
+    from media_check.capture import CaptureError, CaptureOptions, capture, parse_viewport
+
+    try:
+        options = CaptureOptions(viewport=parse_viewport(viewport), full_page=full_page,
+                                 storage_state=str(storage_state) if storage_state else None, wait_for=wait_for,
+                                 allow_private=allow_private, timeout=timeout)
+        done = capture(list(urls), out, options)
+    except CaptureError as exc:
+        raise Fatal(str(exc)) from None
+    for item in done:
+        note = f" ({len(item.blocked)} request(s) to other hosts refused)" if item.blocked else ""
+        typer.echo(f"{item.path}  {item.width}x{item.height}  {item.url}{note}")
+    return EXIT_OK
+
+
+@app.command("eval-live")
+def evaluate_live(
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="The labelled corpus (default ../shared/corpus)."
+                                                   )] = None,
+    bench: Annotated[bool, typer.Option("--bench/--no-bench", help="Also run the transform benchmark.")] = True,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Benchmark only this many live screens.")
+    ] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option("--cache-dir", help="Analysis cache folder (OCR words).")
+    ] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    debug: Annotated[bool, typer.Option("--debug", help="Tracebacks on stderr.")] = False,
+) -> None:
+    """Score live-app matching: the corpus's labelled pairs, and the transform benchmark beside whole-image pHash."""
+    raise typer.Exit(_run(debug, _evaluate_live, corpus, bench, limit, cache_dir, format))
+
+
+def _evaluate_live(corpus, bench, limit, cache_dir, fmt) -> int:
+    from media_check import eval_live
+    from media_check.config import load_config
+
+    if fmt not in ("text", "json"):
+        raise Fatal(f"unknown --format '{fmt}' (text or json)")
+    corpus = corpus or eval_live.CORPUS
+    if not (corpus / "manifest.csv").is_file():
+        raise Fatal(f"no labelled corpus at {corpus} (manifest.csv missing)")
+    cfg = load_config(None, cache_dir=str(cache_dir) if cache_dir else None)
+    summary = eval_live.evaluate(corpus, cfg.cache_dir, bench=bench, limit=limit)
+    sys.stdout.write(eval_live.render_json(summary) if fmt == "json" else eval_live.render_text(summary))
     return EXIT_OK
 
 

@@ -42,25 +42,42 @@ def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
 
 def hashes(image: Image.Image) -> dict[str, str]:
     """pHash, dHash, wHash and colour hash of ``image``; the located screen's box and structure hashes; a
-    crop-resistant hash. All strings."""
-    from media_check.align import locate_screen
+    crop-resistant hash; the screen signature of the live-app index. All strings, all from one 600-pixel copy."""
+    from media_check.align import PEEL_SIDE, screen_candidates
 
     rgb = np.asarray(image.convert("RGB"))
-    thumb = Image.fromarray(_shrink(rgb, THUMBNAIL))
+    h, w = rgb.shape[:2]
+    small = _shrink(rgb, PEEL_SIDE)
+    factor = small.shape[1] / w
+    thumb = Image.fromarray(_shrink(small, THUMBNAIL))
     out = {
         "phash": str(imagehash.phash(thumb, hash_size=HASH_SIZE)),
         "dhash": str(imagehash.dhash(thumb, hash_size=HASH_SIZE)),
         "whash": str(imagehash.whash(thumb, hash_size=HASH_SIZE)),
         "colorhash": str(imagehash.colorhash(thumb, binbits=3)),
     }
-    box = locate_screen(rgb)
-    x, y, w, h = box
-    screen = rgb[y:y + h, x:x + w]
-    for kind, value in zip(SCREEN_KINDS, hash_bits(screen)):
+    candidates = screen_candidates(small)
+    x, y, bw, bh = candidates[-1]
+    for kind, value in zip(SCREEN_KINDS, hash_bits(small[y:y + bh, x:x + bw])):
         out[kind] = f"{int(value):016x}"
-    out["screen_box"] = ",".join(str(v) for v in box)
+    sx, sy = min(w - 1, round(x / factor)), min(h - 1, round(y / factor))
+    out["screen_box"] = f"{sx},{sy},{min(w - sx, round(bw / factor))},{min(h - sy, round(bh / factor))}"
     out[CROP_RESISTANT] = str(crop_resistant(thumb))
+    out.update(screen_signature(small, candidates))
     return out
+
+
+def screen_signature(rgb: np.ndarray, candidates=None) -> dict[str, str]:
+    """The hashes the live-app index keeps for an image (``screen_entries``: its screen and crops of it) and the
+    ones it looks up with (``screen_guesses``: each guess of where the screen is), so two listing screenshots
+    can be compared the way a screenshot is compared with a live capture."""
+    from media_check import align
+    from media_check.live import capture_entries, pack_hashes, query_hashes
+
+    candidates = candidates or align.screen_candidates(rgb)
+    _, entries = capture_entries(rgb, candidates[-1])
+    guesses = query_hashes(rgb, align.retrieval_boxes(rgb, candidates))
+    return {"screen_entries": pack_hashes(entries), "screen_guesses": pack_hashes(guesses)}
 
 
 def crop_resistant(image: Image.Image) -> imagehash.ImageMultiHash:

@@ -26,11 +26,11 @@ import numpy as np
 
 from media_check import align, hashing
 from media_check import match as match_mod
-from media_check.align import Box, Features
+from media_check.align import Box
 from media_check.limits import Limits
 from media_check.report import LiveMatch
 
-LIVE_VERSION = "1"  # bump when index entries change
+LIVE_VERSION = "3"  # bump when index entries change
 SHORTLIST = 8  # captures confirmed geometrically per listing image
 CROPS = ((0.1, 0, 0, 0), (0.2, 0, 0, 0), (0, 0.1, 0, 0), (0, 0.2, 0, 0),  # (top, bottom, left, right) shares
          (0, 0, 0.1, 0), (0, 0, 0.2, 0), (0, 0, 0, 0.1), (0, 0, 0, 0.2), (0.1, 0.1, 0.1, 0.1))
@@ -55,19 +55,60 @@ def _crop_box(box: Box, shares: tuple[float, float, float, float]) -> Box:
     return nx, ny, max(1, round(w * (1 - left - right))), max(1, round(h * (1 - top - bottom)))
 
 
-def capture_entries(rgb: np.ndarray) -> tuple[Box, np.ndarray]:
-    """The screen box of a capture and the structure hashes (N x 3 uint64) of its index entries."""
-    screen = align.locate_screen(rgb)
+HASH_SIDE = 512  # boxes are hashed from a copy this big (the hashes themselves are taken at 128 pixels)
+
+
+def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:
+    """Structure hashes (N x 3 uint64) of boxes of an image, cut from one shrunk copy."""
+    small, factor = _shrunk(rgb, HASH_SIDE)
+    sh, sw = small.shape[:2]
+    rows = []
+    for x, y, w, h in boxes:
+        x0, y0 = min(sw - 1, int(x * factor)), min(sh - 1, int(y * factor))
+        x1, y1 = max(x0 + 1, min(sw, round((x + w) * factor))), max(y0 + 1, min(sh, round((y + h) * factor)))
+        rows.append(hashing.hash_bits(small[y0:y1, x0:x1]))
+    return np.stack(rows)
+
+
+def capture_entries(rgb: np.ndarray, screen: Box | None = None) -> tuple[Box, np.ndarray]:
+    """The screen box of a capture and the structure hashes (N x 3 uint64) of its index entries: the screen,
+    nine crops of it, its uniform margins trimmed, and the whole image."""
+    screen = screen or align.locate_screen(rgb)
     h, w = rgb.shape[:2]
     boxes = [screen] + [_crop_box(screen, shares) for shares in CROPS]
+    x, y, sw, sh = screen
+    tx, ty, tw, th = align.trim_uniform(align.crop(rgb, screen))
+    if (tw, th) != (sw, sh):
+        boxes.append((x + tx, y + ty, tw, th))
     if screen != (0, 0, w, h):
         boxes.append((0, 0, w, h))
-    return screen, np.stack([hashing.hash_bits(align.crop(rgb, b)) for b in boxes])
+    return screen, hash_boxes(rgb, boxes)
 
 
 def query_hashes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:
     """Structure hashes (N x 3 uint64) of each guess of a listing image's screen."""
-    return np.stack([hashing.hash_bits(align.crop(rgb, b)) for b in boxes])
+    return hash_boxes(rgb, boxes)
+
+
+def pack_hashes(rows: np.ndarray) -> str:
+    """N x 3 hashes as text: ``phash,dhash,whash;...`` (hex)."""
+    return ";".join(",".join(f"{int(v):016x}" for v in row) for row in np.asarray(rows).reshape(-1, 3))
+
+
+def unpack_hashes(text: str) -> np.ndarray:
+    rows = [[int(v, 16) for v in row.split(",")] for row in text.split(";") if row]
+    return np.array(rows, dtype=np.uint64).reshape(-1, 3)
+
+
+def signature_distance(entries_a: np.ndarray, guesses_a: np.ndarray, entries_b: np.ndarray,
+                       guesses_b: np.ndarray) -> int:
+    """How far apart two images' screens are, either way round: the smallest summed Hamming distance between
+    one's screen guesses and the other's index entries (0..192)."""
+    best = 192
+    for guesses, entries in ((guesses_a, entries_b), (guesses_b, entries_a)):
+        for row in guesses:
+            best = min(best, int(hashing.hamming(entries, row).sum(axis=1).min()))
+    return best
 
 
 class LiveIndex:
@@ -79,7 +120,11 @@ class LiveIndex:
         self._bits: list[np.ndarray] = []
         self._owner: list[np.ndarray] = []
         self._packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._features: OrderedDict[int, Features] = OrderedDict()
+        self._views: OrderedDict[int, match_mod.LiveView] = OrderedDict()
+        self._held: dict[int, tuple[np.ndarray, float]] = {}  # captures given as arrays: work-size copies
+        self._words: dict[int, list[str] | None] = {}
+        # (capture, its pixels) -> its OCR words; set by the caller (the scan uses the cached OCR of the analysis)
+        self.word_source: Callable[[LiveCapture, np.ndarray], list[str] | None] | None = None
         self._images: OrderedDict[int, np.ndarray] = OrderedDict()
         self.limits = Limits()
 
@@ -99,11 +144,15 @@ class LiveIndex:
         return index
 
     def add_image(self, path: str, rgb: np.ndarray, sha256: str | None = None) -> int:
-        """Index an RGB array as a capture called ``path`` (captures already in memory: tests, benchmarks)."""
+        """Index an RGB array as a capture called ``path`` (captures already in memory: tests, benchmarks). A
+        work-size copy is kept for comparisons."""
         screen, entries = capture_entries(rgb)
         digest = sha256 or hashlib.sha256(rgb.tobytes()).hexdigest()
         h, w = rgb.shape[:2]
-        return self.add(LiveCapture(path, path, digest, w, h, screen), entries, rgb)
+        index = self.add(LiveCapture(path, "", digest, w, h, screen), entries)
+        small, factor = _shrunk(rgb, match_mod.WORK_SIDE)
+        self._held[index] = (small, factor)
+        return index
 
     @classmethod
     def build(cls, paths: Iterable[str | Path], cache_dir: str | Path | None = None, limits: Limits | None = None,
@@ -190,7 +239,7 @@ class LiveIndex:
                 return i
         return None
 
-    # ------------------------------------------------------------------ pixels and features, on demand
+    # ------------------------------------------------------------------ pixels, prepared on demand
 
     @staticmethod
     def _remember(store: OrderedDict, key: int, value, size: int) -> None:
@@ -200,6 +249,9 @@ class LiveIndex:
             store.popitem(last=False)
 
     def image(self, i: int) -> np.ndarray:
+        """The capture's pixels (full size; a work-size copy for captures given as arrays)."""
+        if i in self._held:
+            return self._held[i][0]
         if i in self._images:
             self._images.move_to_end(i)
             return self._images[i]
@@ -210,12 +262,23 @@ class LiveIndex:
         self._remember(self._images, i, rgb, 4)
         return rgb
 
-    def features(self, i: int) -> Features:
-        if i in self._features:
-            self._features.move_to_end(i)
-            return self._features[i]
-        found = align.orb_features(self.image(i))
-        self._remember(self._features, i, found, 256)
+    def words(self, i: int) -> list[str] | None:
+        """OCR words of a capture, read once through :attr:`word_source` (None when there is none)."""
+        if i not in self._words:
+            self._words[i] = self.word_source(self.captures[i], self.image(i)) if self.word_source else None
+        return self._words[i]
+
+    def view(self, i: int) -> match_mod.LiveView:
+        """The capture prepared for comparison (work size, features, derived maps), kept for the next asks."""
+        if i in self._views:
+            self._views.move_to_end(i)
+            return self._views[i]
+        screen = self.captures[i].screen
+        if i in self._held:
+            factor = self._held[i][1]
+            screen = tuple(round(v * factor) for v in screen)
+        found = match_mod.LiveView(self.image(i), screen)
+        self._remember(self._views, i, found, 64)
         return found
 
 
@@ -265,6 +328,7 @@ class MatchResult:
     reason: str = ""
     comparison: match_mod.Comparison | None = field(default=None, compare=False, repr=False)
     closest_index: int | None = None
+    listing_factor: float = 1.0  # the comparison's listing pixels = original pixels x this
 
     def live_match(self) -> LiveMatch:
         return LiveMatch(status=self.status, closest=self.closest.path if self.closest else None,
@@ -272,9 +336,15 @@ class MatchResult:
                          changed_regions=tuple(tuple(int(v) for v in box) for box in self.changed_regions))
 
 
+LISTING_SIDE = 1600  # listing images are matched at most this big (alignment works at 960)
+
+
 def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, shortlist: int = SHORTLIST,
-                confirm: int = 2) -> MatchResult:
-    """Match one listing image against the live captures and decide current, stale or unmatched."""
+                confirm: int = 2, words: list | None = None) -> MatchResult:
+    """Match one listing image against the live captures and decide current, stale or unmatched.
+
+    ``words`` are the listing image's OCR words: when the pixels cannot tell a redesigned screen from a foreign
+    one, shared labels with the closest capture (whose words the index reads on demand) decide."""
     if len(index) == 0:
         return MatchResult("unmatched", None, 192.0, 0.0, reason="no live captures to compare with")
     if sha256:
@@ -282,25 +352,27 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         if same is not None:
             return MatchResult("current", index.captures[same], 0.0, 1.0, reason="the very same file",
                                closest_index=same)
-    boxes = align.screen_candidates(rgb)
-    near = index.nearest(query_hashes(rgb, boxes), shortlist)
-    listing_features = align.orb_features(rgb)
+    listing, factor = _shrunk(rgb, LISTING_SIDE)
+    # Guesses of the screen: located candidates, trimmed of uniform margins, inset (a bezel left on them).
+    boxes = align.retrieval_boxes(listing)
+    near = index.nearest(query_hashes(listing, boxes), shortlist)
+    listing_features = align.orb_features(listing)
     # Rank the shortlist by geometric support: inliers of a feature transform that lands on the capture.
     ranked = []
     for i, dist in near:
-        transform = align.feature_transform(listing_features, index.features(i))
-        support = transform.inliers if transform is not None and _lands_on(transform, boxes, index.captures[i]) \
-            else 0
-        ranked.append((support, -dist, i, dist))
-    ranked.sort(reverse=True)
+        view = index.view(i)
+        transform = align.feature_transform(listing_features, view.features)
+        if transform is not None and not _lands_on(transform, boxes, view.screen):
+            transform = None
+        ranked.append((transform.inliers if transform else 0, -dist, i, dist, transform))
+    ranked.sort(key=lambda r: r[:3], reverse=True)
     best: MatchResult | None = None
-    for support, _, i, dist in ranked[:confirm]:
-        capture = index.captures[i]
-        comparison = match_mod.compare(rgb, index.image(i), boxes, listing_features, index.features(i),
-                                       live_screen=capture.screen)
-        decision = match_mod.decide(comparison)
-        result = MatchResult(decision.status, capture, float(dist), decision.similarity,
-                             decision.changed_regions, decision.reason, comparison, i)
+    for support, _, i, dist, transform in ranked[:confirm]:
+        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features, transform)
+        decision = match_mod.decide(comparison, _overlap_of(index, i, words))
+        regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)
+        result = MatchResult(decision.status, index.captures[i], float(dist), decision.similarity, regions,
+                             decision.reason, comparison, i, factor)
         if best is None or _better(result, best):
             best = result
     if best is None or best.status == "unmatched":
@@ -308,6 +380,31 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         return MatchResult("unmatched", index.captures[i], float(dist), best.similarity if best else 0.0,
                            reason=best.reason if best else "no capture resembles it", closest_index=i)
     return best
+
+
+def _overlap_of(index: LiveIndex, i: int, words: list | None):
+    if words is None or index.word_source is None:
+        return None
+
+    def overlap() -> tuple[float, int] | None:
+        theirs = index.words(i)
+        return None if theirs is None else match_mod.word_overlap(words, theirs)
+
+    return overlap
+
+
+def _shrunk(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    import cv2
+
+    h, w = rgb.shape[:2]
+    factor = min(1.0, side / max(h, w))
+    if factor >= 1.0:
+        return rgb, 1.0
+    return cv2.resize(rgb, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA), factor
+
+
+def _scale_box(box: Box, factor: float) -> Box:
+    return tuple(int(round(v * factor)) for v in box)
 
 
 _RANK = {"current": 0, "stale": 1, "unmatched": 2}
@@ -319,6 +416,90 @@ def _better(a: MatchResult, b: MatchResult) -> bool:
     return a.similarity > b.similarity
 
 
-def _lands_on(transform: align.Transform, boxes: list[Box], capture: LiveCapture) -> bool:
+def _lands_on(transform: align.Transform, boxes: list[Box], screen: Box) -> bool:
     """Does some screen guess of the listing land on the capture's screen (not on a corner of it)?"""
-    return max(align.box_iou(align.mapped_box(transform, b), capture.screen) for b in boxes) >= 0.3
+    return max(align.box_iou(align.mapped_box(transform, b), screen) for b in boxes) >= 0.3
+
+
+def ocr_word_source(cache_dir: str | Path | None, params=None) -> Callable[[LiveCapture, np.ndarray], list[str] | None]:
+    """A :attr:`LiveIndex.word_source` that reads a capture's OCR words from the analysis cache (the same words a
+    scan of the capture would have) and runs tesseract once for a capture it has never seen. Captures given as
+    arrays are read from their work-size copy."""
+    from PIL import Image
+
+    from media_check.analyse import AnalysisParams
+    from media_check.ocr import ocr_image
+
+    params = params or AnalysisParams()
+
+    def words(capture: LiveCapture, rgb: np.ndarray) -> list[str] | None:
+        store = None
+        if cache_dir:
+            from media_check.cache import WordCache
+
+            store = WordCache(cache_dir)
+            found = store.get(capture.sha256, params)
+            if found is not None:
+                return [w.text for w in found]
+        try:
+            pixels = rgb
+            if capture.file:
+                from media_check.load import load_asset
+
+                pixels = np.asarray(load_asset(Path(capture.file), Limits()).image.convert("RGB"))
+            found = ocr_image(Image.fromarray(pixels), params.languages, params.ocr_timeout)
+        except Exception:  # noqa: BLE001 - no words only means the pixels decide alone
+            return None
+        if store is not None:
+            try:
+                store.put(capture.sha256, params, found)
+            except OSError:
+                pass
+        return [w.text for w in found]
+
+    return words
+
+
+class LiveCheck:
+    """What a scan needs to compare its screenshots with the live app: the index, built once, and where to write
+    diff images of stale screenshots."""
+
+    def __init__(self, index: LiveIndex, diff_dir: str | Path | None = None, limits: Limits | None = None):
+        self.index = index
+        self.diff_dir = Path(diff_dir) if diff_dir else None
+        self.limits = limits or Limits()
+        self.diffs_written: list[Path] = []
+
+    @classmethod
+    def build(cls, sources: Iterable[str | Path], cache_dir: str | Path | None = None, diff_dir=None,
+              limits: Limits | None = None, params=None) -> LiveCheck:
+        index = LiveIndex.build(sources, cache_dir, limits)
+        index.word_source = ocr_word_source(cache_dir, params)
+        return cls(index, diff_dir, limits)
+
+    def notes(self) -> list[str]:
+        """Lines for the report about captures that could not be used."""
+        lines = [f"live capture not used: {problem}" for problem in self.index.problems]
+        if len(self.index) == 0:
+            lines.append("live-app comparison not made: no readable live capture")
+        return lines
+
+    def check(self, path: str | Path, display: str, sha256: str | None, words=None) -> MatchResult | None:
+        """The live comparison of one listing screenshot (None when it cannot be read again)."""
+        from media_check.load import LoadError, load_asset
+
+        if len(self.index) == 0:
+            return None
+        try:
+            rgb = np.asarray(load_asset(Path(path), self.limits).image.convert("RGB"))
+        except (LoadError, OSError):
+            return None
+        result = match_image(self.index, rgb, sha256=sha256, words=words)
+        if self.diff_dir is not None and result.status == "stale" and result.comparison is not None:
+            from media_check import diff_image
+
+            view = self.index.view(result.closest_index)
+            picture = diff_image.render(rgb, view.image, result.comparison, result.listing_factor,
+                                        listing_name=display, live_name=result.closest.path)
+            self.diffs_written.append(diff_image.write(picture, self.diff_dir, display))
+        return result

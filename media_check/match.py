@@ -19,6 +19,7 @@ Everything works on numpy RGB arrays; coordinates of the regions are in listing-
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -81,12 +82,6 @@ def _work_scale(size: tuple[int, int]) -> float:
     return min(1.0, WORK_SIDE / max(w, h))
 
 
-def _scaled(transform: Transform, factor: float) -> Transform:
-    m = transform.array * factor
-    return Transform(matrix=tuple(tuple(float(v) for v in row) for row in m), method=transform.method,
-                     inliers=transform.inliers, matches=transform.matches)
-
-
 def _edges(rgb: np.ndarray) -> np.ndarray:
     return cv2.Canny(cv2.GaussianBlur(align.grey(rgb), (3, 3), 0), 40, 120) > 0
 
@@ -116,53 +111,82 @@ def structure_map(rgb: np.ndarray) -> np.ndarray:
 
 
 def tolerant_difference(a: np.ndarray, b: np.ndarray, level: int = DIFF_LEVEL, reach: int = 2) -> np.ndarray:
-    """Pixels where the drawings of ``a`` and ``b`` differ: an edge in one with no edge within ``reach`` pixels
-    in the other (so a shift of a pixel or two, resampling blur, compression noise or a recoloured background do
-    not count)."""
+    """Where two structure maps (:func:`structure_map`) differ: an edge in one with no edge within ``reach``
+    pixels in the other, so a shift of a pixel or two, resampling blur, compression noise or a recoloured
+    background do not count."""
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
-    sa, sb = structure_map(a).astype(np.int16), structure_map(b).astype(np.int16)
-    changed = np.zeros(sa.shape, bool)
-    for one, other in ((sa, sb), (sb, sa)):
-        near = cv2.dilate(other.astype(np.uint8), kernel).astype(np.int16)
-        changed |= (one - near) > level
+    changed = np.zeros(a.shape, bool)
+    for one, other in ((a, b), (b, a)):
+        near = cv2.dilate(other, kernel).astype(np.int16)
+        changed |= (one.astype(np.int16) - near) > level
     return changed
 
 
 # --------------------------------------------------------------------------- comparison
 
-def _best_transform(listing: np.ndarray, live: np.ndarray, boxes: list[Box], listing_features: Features | None,
-                    live_features: Features | None, live_screen: Box) -> tuple[Transform, Box, float, float] | None:
+class LiveView:
+    """A live capture prepared for comparison: shrunk to the work size (long side WORK_SIDE), with its screen box
+    and ORB features in work pixels, and the maps derived from it computed once."""
+
+    def __init__(self, rgb: np.ndarray, screen: Box | None = None):
+        h, w = rgb.shape[:2]
+        self.scale = _work_scale((w, h))
+        self.image = cv2.resize(rgb, (round(w * self.scale), round(h * self.scale)), interpolation=cv2.INTER_AREA) \
+            if self.scale < 1 else rgb
+        sh, sw = self.image.shape[:2]
+        if screen is None:
+            screen = align.locate_screen(rgb)
+        x, y, bw, bh = (round(v * self.scale) for v in screen)
+        self.screen: Box = (x, y, min(bw, sw - x), min(bh, sh - y))
+        self._features: Features | None = None
+        self._structure: np.ndarray | None = None
+        self._lines: list[Box] | None = None
+        self._blocks: list[Box] | None = None
+
+    @property
+    def features(self) -> Features:
+        if self._features is None:
+            self._features = align.orb_features(self.image)
+        return self._features
+
+    @property
+    def structure(self) -> np.ndarray:
+        if self._structure is None:
+            self._structure = structure_map(self.image)
+        return self._structure
+
+    @property
+    def lines(self) -> list[Box]:
+        if self._lines is None:
+            self._lines = text_lines(self.image)
+        return self._lines
+
+    @property
+    def blocks(self) -> list[Box]:
+        if self._blocks is None:
+            self._blocks = blocks(self.image)
+        return self._blocks
+
+
+def _best_transform(listing: np.ndarray, live: LiveView, boxes: list[Box], hypotheses: list[Transform]
+                    ) -> tuple[Transform, Box, float, float] | None:
     """The alignment hypothesis whose warped listing agrees best with the capture: (transform, screen box,
-    coverage, edge agreement), in full-size coordinates."""
-    lh, lw = live.shape[:2]
-    scale = _work_scale((lw, lh))
-    live_small = cv2.resize(live, (round(lw * scale), round(lh * scale)), interpolation=cv2.INTER_AREA) \
-        if scale < 1 else live
-    sh, sw = live_small.shape[:2]
-    hypotheses: list[Transform] = []
-    if listing_features is not None and live_features is not None:
-        found = align.feature_transform(listing_features, live_features)
-        if found is not None:
-            hypotheses.append(found)
-    for box in boxes:
-        hypotheses.append(align.fit_box(box, live_screen))
+    coverage, edge agreement); transforms map listing pixels to the capture's work pixels."""
+    sh, sw = live.image.shape[:2]
+    frame = live.screen
     best = None
-    frame = live_screen
-    for transform in hypotheses:
-        # The listing's screen: the candidate box that lands closest to the capture's frame.
+    for transform in hypotheses + [align.fit_box(box, frame) for box in boxes]:
+        # The listing's screen: the candidate box that lands closest to the capture's screen.
         box = max(boxes, key=lambda b: align.box_iou(align.mapped_box(transform, b), frame))
-        mapped = align.mapped_box(transform, box)
-        overlap = align.intersect(mapped, frame)
+        overlap = align.intersect(align.mapped_box(transform, box), frame)
         if overlap is None:
             continue
         coverage = overlap[2] * overlap[3] / float(frame[2] * frame[3])
         if coverage < 0.2:
             continue
-        small_t = _scaled(transform, scale)
-        warped = cv2.warpAffine(listing, small_t.array, (sw, sh), flags=cv2.INTER_AREA)
-        valid = _box_mask((sh, sw), align.mapped_box(small_t, box)) & \
-            _box_mask((sh, sw), tuple(round(v * scale) for v in frame))
-        agreement = edge_agreement(warped, live_small, valid)
+        warped = cv2.warpAffine(listing, transform.array, (sw, sh), flags=cv2.INTER_AREA)
+        valid = _box_mask((sh, sw), overlap)
+        agreement = edge_agreement(warped, live.image, valid)
         score = agreement * min(1.0, coverage / 0.6) ** 0.5
         if best is None or score > best[0]:
             best = (score, transform, box, coverage, agreement)
@@ -179,49 +203,47 @@ def _box_mask(shape: tuple[int, int], box: Box) -> np.ndarray:
     return mask
 
 
-def compare(listing: np.ndarray, live: np.ndarray, boxes: list[Box] | None = None,
-            listing_features: Features | None = None, live_features: Features | None = None,
-            live_screen: Box | None = None) -> Comparison | None:
+def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] | None = None,
+            listing_features: Features | None = None, transform: Transform | None = None) -> Comparison | None:
     """Align ``listing`` onto ``live`` and describe what differs, or None when no hypothesis overlaps.
 
-    ``boxes`` are the listing's screen candidates and ``live_screen`` the capture's own screen box (a capture
-    is normally raw, so its whole frame); both are located when not given."""
+    ``boxes`` are the listing's screen candidates (located when not given); ``transform`` a feature transform
+    already found (listing pixels to the capture's work pixels), else one is looked for."""
+    view = live if isinstance(live, LiveView) else LiveView(live)
     boxes = boxes or align.screen_candidates(listing)
-    if listing_features is None:
-        listing_features = align.orb_features(listing)
-    if live_features is None:
-        live_features = align.orb_features(live)
-    lh, lw = live.shape[:2]
-    if live_screen is None:
-        live_screen = align.locate_screen(live)
-    chosen = _best_transform(listing, live, boxes, listing_features, live_features, live_screen)
+    hypotheses: list[Transform] = []
+    if transform is not None:
+        hypotheses.append(transform)
+    else:
+        if listing_features is None:
+            listing_features = align.orb_features(listing)
+        found = align.feature_transform(listing_features, view.features)
+        if found is not None:
+            hypotheses.append(found)
+    chosen = _best_transform(listing, view, boxes, hypotheses)
     if chosen is None:
         return None
     transform, box, coverage, agreement = chosen
-    scale = _work_scale((lw, lh))
-    live_small = cv2.resize(live, (round(lw * scale), round(lh * scale)), interpolation=cv2.INTER_AREA) \
-        if scale < 1 else live
-    sh, sw = live_small.shape[:2]
-    small_t = _scaled(transform, scale)
-    warped = cv2.warpAffine(listing, small_t.array, (sw, sh), flags=cv2.INTER_AREA)
-    screen = tuple(round(v * scale) for v in live_screen)
-    valid = _box_mask((sh, sw), align.mapped_box(small_t, box)) & _box_mask((sh, sw), screen)
+    sh, sw = view.image.shape[:2]
+    warped = cv2.warpAffine(listing, transform.array, (sw, sh), flags=cv2.INTER_AREA)
+    valid = _box_mask((sh, sw), align.mapped_box(transform, box)) & _box_mask((sh, sw), view.screen)
     # Shave the overlap's rim: frame edges and resampling seams are not UI changes.
     rim = max(2, round(0.006 * max(sw, sh)))
     valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
-    changed = tolerant_difference(warped, live_small) & valid
-    cosmetic = cosmetic_map(warped, live_small, screen)
+    warped_structure = structure_map(warped)
+    changed = tolerant_difference(warped_structure, view.structure) & valid
+    cosmetic = cosmetic_map(warped, view, warped_structure)
     kinds = np.zeros(changed.shape, np.uint8)
     kinds[changed] = cosmetic[changed]
     kinds[changed & (cosmetic == 0)] = KIND_CODES["structure"]
-    _relabel_structure(kinds, warped, live_small, valid)
-    regions = _regions(kinds, small_t, structure_map(warped) > 40, structure_map(live_small) > 40)
+    _relabel_structure(kinds, warped, view.image, valid)
+    regions = _regions(kinds, transform, warped_structure > 40, view.structure > 40)
     area = max(1, int(valid.sum()))
     structural = float((kinds == KIND_CODES["structure"]).sum()) / area
     # The app's chrome and controls, without the user's content (pictures, prose, the status bar).
     chrome = valid & ~np.isin(cosmetic, (KIND_CODES["status-bar"], KIND_CODES["picture"], KIND_CODES["prose"]))
     return Comparison(transform=transform, coverage=coverage, edge_agreement=agreement,
-                      chrome_agreement=edge_agreement(warped, live_small, chrome),
+                      chrome_agreement=edge_agreement(warped, view.image, chrome),
                       changed_fraction=float(changed.sum()) / area, structural_fraction=structural,
                       regions=tuple(regions), screen_box=box)
 
@@ -230,18 +252,18 @@ KIND_CODES = {"none": 0, "status-bar": 1, "picture": 2, "text": 3, "prose": 4, "
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 
 
-def cosmetic_map(listing: np.ndarray, live: np.ndarray, screen: Box) -> np.ndarray:
+def cosmetic_map(listing: np.ndarray, live: LiveView, listing_structure: np.ndarray | None = None) -> np.ndarray:
     """Where a change would be cosmetic, per pixel: status-bar, picture, text (changed in place), prose; 0 where
-    a change is structural."""
-    h, w = live.shape[:2]
+    a change is structural. ``listing`` is already warped onto the capture's work frame."""
+    h, w = live.image.shape[:2]
     cosmetic = np.zeros((h, w), np.uint8)
-    sx, sy, sw, sh = screen
+    sx, sy, sw, sh = live.screen
     if sh > sw * 1.3:  # a phone screen: the status bar strip at its top
         strip = _box_mask((h, w), (sx, sy, sw, round(sh * STATUS_BAR)))
         cosmetic[strip & (cosmetic == 0)] = KIND_CODES["status-bar"]
-    pictures = picture_mask(listing, live)
+    pictures = picture_mask(listing, live.image, theirs=live.blocks)
     cosmetic[pictures & (cosmetic == 0)] = KIND_CODES["picture"]
-    lines_a, lines_b = text_lines(listing), text_lines(live)
+    lines_a, lines_b = text_lines(listing), live.lines
     in_place = _text_in_place(lines_a, lines_b, (h, w))
     cosmetic[in_place & (cosmetic == 0)] = KIND_CODES["text"]
     prose = _prose_mask(lines_a, (h, w)) | _prose_mask(lines_b, (h, w))
@@ -298,12 +320,13 @@ def colour_richness(patch: np.ndarray) -> int:
     return int(np.searchsorted(np.cumsum(counts), 0.9 * counts.sum()) + 1)
 
 
-def picture_mask(listing: np.ndarray, live: np.ndarray, min_area: float = 0.004, rich: int = 12) -> np.ndarray:
+def picture_mask(listing: np.ndarray, live: np.ndarray, min_area: float = 0.004, rich: int = 12,
+                 theirs: list[Box] | None = None) -> np.ndarray:
     """Pictures whose content changed in place (covers, photos, avatars, thumbnails: the user's data): a block at
     the same place in both images, colourful in both."""
     h, w = live.shape[:2]
     mask = np.zeros((h, w), bool)
-    theirs = blocks(live)
+    theirs = blocks(live) if theirs is None else theirs
     for a in blocks(listing):
         if not min_area * h * w <= a[2] * a[3] <= 0.35 * h * w:
             continue
@@ -433,11 +456,16 @@ def _regions(kinds: np.ndarray, transform: Transform, ink_listing: np.ndarray, i
 
 # --------------------------------------------------------------------------- decision
 
-RECOGNISED_INLIERS = 15  # feature matches that confirm the same screen
-RELATED_INLIERS = 6  # ... that show it is related (a screen of the same app)
+RECOGNISED_INLIERS = 25  # feature matches (RANSAC inliers) that confirm the same screen ...
+RELATED_INLIERS = 15  # ... that show it is related (a screen of the same app) ...
+FEATURE_COVERAGE = 0.4  # ... when the listing's screen then covers this much of the capture
 RECOGNISED_AGREEMENT = 0.5  # chrome edge agreement that confirms the same screen without feature support
-RELATED_AGREEMENT = 0.15
-STALE_EVIDENCE = 0.005  # share of the screen in structural changes (added/removed count full, altered half)
+RELATED_AGREEMENT = 0.45
+CURRENT_AGREEMENT = 0.3  # with no structural change, this much agreement is enough for "current"
+RELATED_WORDS = 0.25  # share of distinctive words in common (of the smaller set) that shows the same app ...
+RELATED_WORDS_MIN = 3  # ... at least this many of them ...
+WORDS_KINSHIP = 0.15  # ... with at least this much chrome agreement (UI words alone are shared by many apps)
+STALE_EVIDENCE = 0.002  # share of the screen in structural changes (added/removed count full, altered half)
 
 
 def structural_evidence(regions: tuple[Region, ...] | list[Region]) -> float:
@@ -446,26 +474,56 @@ def structural_evidence(regions: tuple[Region, ...] | list[Region]) -> float:
     return float(sum(r.box_fraction * (1.0 if r.presence != "altered" else 0.5) for r in regions if r.structural))
 
 
-def decide(comparison: Comparison | None) -> Decision:
-    """current, stale or unmatched, with the structural regions (listing pixels) as the evidence of staleness."""
+def distinctive_words(words) -> set[str]:
+    """Words worth comparing between two screens: letters and digits only, lower case, four or more
+    characters, not a bare number."""
+    out = set()
+    for word in words:
+        text = "".join(ch for ch in str(getattr(word, "text", word)).lower() if ch.isalnum())
+        if len(text) >= 4 and not text.isdigit():
+            out.add(text)
+    return out
+
+
+def word_overlap(a, b) -> tuple[float, int]:
+    """(shared distinctive words / the smaller set, number shared)."""
+    wa, wb = distinctive_words(a), distinctive_words(b)
+    shared = len(wa & wb)
+    return (shared / min(len(wa), len(wb)) if wa and wb else 0.0), shared
+
+
+def decide(comparison: Comparison | None, words: Callable[[], tuple[float, int] | None] | None = None) -> Decision:
+    """current, stale or unmatched, with the structural regions (listing pixels) as the evidence of staleness.
+
+    Pixels decide when they can: feature matches or agreeing chrome recognise the screen. When they cannot (a
+    redesign: new layout, new theme), ``words`` (called only then) gives the OCR word overlap of the two screens,
+    and shared labels show it is the same app's screen, changed."""
     if comparison is None:
         return Decision("unmatched", 0.0, "no alignment with any live capture")
     c = comparison
     features = c.transform.method == "features"
-    recognised = (features and c.transform.inliers >= RECOGNISED_INLIERS and c.coverage >= 0.4) or \
+    covering = features and c.coverage >= FEATURE_COVERAGE
+    recognised = (covering and c.transform.inliers >= RECOGNISED_INLIERS) or \
         c.chrome_agreement >= RECOGNISED_AGREEMENT
     related = recognised or c.chrome_agreement >= RELATED_AGREEMENT or \
-        (features and c.transform.inliers >= RELATED_INLIERS)
+        (covering and c.transform.inliers >= RELATED_INLIERS)
     similarity = round(float(c.chrome_agreement), 3)
+    why_related = ""
+    if not related and words is not None and c.chrome_agreement >= WORDS_KINSHIP:
+        found = words()
+        if found is not None and found[0] >= RELATED_WORDS and found[1] >= RELATED_WORDS_MIN:
+            related = True
+            why_related = f"; {found[1]} labels in common"
     if not related:
         return Decision("unmatched", similarity, "nothing in it lines up with the live capture")
     structural = sorted(c.structural_regions, key=lambda r: -r.box_fraction)
     evidence = structural_evidence(structural)
-    if evidence < STALE_EVIDENCE and (recognised or c.chrome_agreement >= 0.3):
+    if evidence < STALE_EVIDENCE and (recognised or c.chrome_agreement >= CURRENT_AGREEMENT):
         return Decision("current", similarity, "the same screen; the differences are cosmetic")
     added = sum(1 for r in structural if r.presence == "added")
     removed = sum(1 for r in structural if r.presence == "removed")
     altered = len(structural) - added - removed
     parts = [f"{n} {what}" for n, what in ((added, "added"), (removed, "removed"), (altered, "altered")) if n]
     return Decision("stale", similarity, f"UI changed: {', '.join(parts) or 'layout'} "
-                    f"({evidence * 100:.1f}% of the screen)", tuple(r.listing_box for r in structural))
+                    f"({evidence * 100:.1f}% of the screen){why_related}",
+                    tuple(r.listing_box for r in structural))

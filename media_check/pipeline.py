@@ -116,16 +116,22 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
 def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None,
          progress: ProgressFn | None = None, extras: dict[str, Any] | None = None,
          journal: Journal | None = None, not_checked: list[str] | None = None,
-         listing_file: str | None = None, check_urls: bool = False, allow_private: bool = False) -> Report:
+         listing_file: str | None = None, check_urls: bool = False, allow_private: bool = False,
+         live_sources: list[str] | None = None, diff_dir: str | None = None) -> Report:
     """The report of a scan of ``paths``. ``not_checked``: lines for the report about what could not be checked
     (rules that could not run); ``journal``: where finished analyses are appended, and taken from on resume.
     Listing files (``listing.yaml``/``.json`` under ``paths``, or ``listing_file``) define their listings' members
-    and metadata; ``check_urls`` fetches their support URLs (``allow_private``: private addresses too)."""
+    and metadata; ``check_urls`` fetches their support URLs (``allow_private``: private addresses too).
+    ``live_sources``: folders or files of live-app captures; every screenshot is compared with them (the index is
+    built once per scan) and ``diff_dir`` receives a side-by-side image of each stale one."""
     refs, skipped = discover(paths)
     listing_files = collect_listings(paths, listing_file)
     refs, roles = assign_refs(refs, listing_files)
     skipped = [s for s in skipped if s.display not in {item.display for item in listing_files}]
     stats = ScanStats(skipped=[*(not_checked or []), *(f"{s.display}: {s.reason}" for s in skipped)])
+    live = _live_check(live_sources, config, cache, diff_dir)
+    if live is not None:
+        stats.skipped.extend(live.notes())
     jobs = config.jobs or usable_cpus()
     env_jobs = os.environ.get("MEDIA_CHECK_JOBS")
     if env_jobs and not config.jobs:
@@ -139,7 +145,12 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
         if journal is not None and not from_cache:
             journal.record(ref.display, analysis)
         analysis = as_role(analysis, roles.get(ref.display))
-        verdicts[ref.display] = judge_media(ref.display, analysis, config, extras, cached=from_cache)
+        match = live.check(ref.path, ref.display, analysis.sha256, analysis.words) \
+            if live is not None and analysis.kind == "screenshot" and not analysis.error else None
+        asset_extras = extras if match is None else {**(extras or {}), "live_match": match}
+        verdicts[ref.display] = judge_media(ref.display, analysis, config, asset_extras, cached=from_cache)
+        if match is not None:
+            verdicts[ref.display] = replace(verdicts[ref.display], live_match=match.live_match())
         if ref.listing is not None:
             lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[],
                                                                                       keyframes=[])))
@@ -163,6 +174,17 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
                 verdicts[path] = add_findings(verdicts[path], findings)
     ordered = tuple(verdicts[ref.display] for ref in refs)
     return build_report(ordered, tuple(listings), config, stats)
+
+
+def _live_check(sources: list[str] | None, config: Config, cache: AnalysisCache | None, diff_dir: str | None):
+    """The live-app comparison for this scan (its capture index built once), or None without live captures."""
+    if not sources:
+        return None
+    from media_check.limits import Limits
+    from media_check.live import LiveCheck
+
+    limits = Limits(max_pixels=config.analysis.max_pixels, max_file_bytes=config.analysis.max_file_bytes)
+    return LiveCheck.build(sources, cache.root if cache else None, diff_dir, limits, config.analysis)
 
 
 def as_role(analysis: Analysis, role: str | None) -> Analysis:

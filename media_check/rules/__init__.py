@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from media_check.rules import content, metadata, spec, store_spec, video
+from media_check.rules import content, fidelity, metadata, spec, store_spec, video
 from media_check.rules.base import Rule
 
 ALL_RULES: tuple[Rule, ...] = tuple(sorted((*spec.RULES, *content.RULES, *metadata.RULES, *video.RULES,
-                                             *store_spec.RULES), key=lambda r: r.code))
+                                             *store_spec.RULES, *fidelity.RULES), key=lambda r: r.code))
 RULES: dict[str, Rule] = {r.name: r for r in ALL_RULES}
 BY_CODE: dict[str, Rule] = {r.code: r for r in ALL_RULES}
 ALWAYS_ON = frozenset({"unreadable-asset"})

@@ -1,0 +1,141 @@
+"""A side-by-side picture of a stale screenshot for a reviewer: listing | live capture | what changed.
+
+The first panel is the listing screenshot, the second the live capture it was compared with, both with the
+structural changes boxed (numbered alike); the third overlays the two, aligned: drawing only in the listing in
+red, only in the live app in blue, both in grey, so a moved button or a new icon shows at a glance. Rendered
+with Pillow from the comparison already made; nothing is recomputed but the warp.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from media_check.match import Comparison, structure_map
+
+PANEL_HEIGHT = 720
+HEADER = 44
+GAP = 16
+BACKGROUND = (245, 246, 248)
+INK = (17, 24, 39)
+BOX = (220, 38, 38)
+FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+              "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    for path in FONT_PATHS:
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default()
+
+
+def _fit(rgb: np.ndarray, height: int) -> tuple[np.ndarray, float]:
+    h, w = rgb.shape[:2]
+    scale = height / h
+    width = max(1, round(w * scale))
+    method = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    return cv2.resize(rgb, (width, height), interpolation=method), scale
+
+
+def overlay(listing_warped: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """The two drawings over each other: listing only in red, live only in blue, both in dark grey."""
+    a = structure_map(listing_warped) > 40
+    b = structure_map(live) > 40
+    kernel = np.ones((3, 3), np.uint8)
+    near_a = cv2.dilate(a.astype(np.uint8), kernel) > 0
+    near_b = cv2.dilate(b.astype(np.uint8), kernel) > 0
+    out = np.full(live.shape, 255, np.uint8)
+    out[a & near_b] = (90, 90, 90)
+    out[b & near_a] = (90, 90, 90)
+    out[a & ~near_b] = (220, 38, 38)
+    out[b & ~near_a] = (37, 99, 235)
+    return out
+
+
+def render(listing: np.ndarray, live: np.ndarray, comparison: Comparison, listing_factor: float = 1.0,
+           listing_name: str = "listing", live_name: str = "live", height: int = PANEL_HEIGHT) -> Image.Image:
+    """The side-by-side image. ``live`` is the capture at the work size the comparison used; the comparison's
+    transform maps listing pixels scaled by ``listing_factor`` onto it."""
+    structural = [r for r in comparison.regions if r.structural]
+    structural.sort(key=lambda r: (r.live_box[1], r.live_box[0]))
+    m = comparison.transform.array.copy()
+    m[:, :2] *= listing_factor  # from original listing pixels
+    warped = cv2.warpAffine(listing, m, (live.shape[1], live.shape[0]), flags=cv2.INTER_AREA,
+                            borderValue=(255, 255, 255))
+    inverse = cv2.invertAffineTransform(m)
+
+    panel_listing, s_listing = _fit(listing, height)
+    panel_live, s_live = _fit(live, height)
+    panel_overlay, _ = _fit(overlay(warped, live), height)
+    panels = [panel_listing, panel_live, panel_overlay]
+    width = sum(p.shape[1] for p in panels) + GAP * (len(panels) + 1)
+    canvas = Image.new("RGB", (width, height + HEADER + GAP + 30), BACKGROUND)
+    draw = ImageDraw.Draw(canvas)
+    title = _font(17)
+    small = _font(13)
+    x = GAP
+    lines = (f"Listing screenshot: {listing_name}", f"Live capture: {live_name}",
+             f"Aligned overlay: red = only in the listing, blue = only in the live app")
+    origins = []
+    for panel, text in zip(panels, lines):
+        canvas.paste(Image.fromarray(panel), (x, HEADER))
+        draw.text((x, 12), _clip(draw, text, title, panel.shape[1]), fill=INK, font=title)
+        origins.append(x)
+        x += panel.shape[1] + GAP
+    stroke = max(2, round(height / 360))
+    for number, region in enumerate(structural[:40], 1):
+        lx, ly, lw, lh = region.live_box
+        corners = np.array([[lx, ly], [lx + lw, ly], [lx, ly + lh], [lx + lw, ly + lh]], np.float64)
+        mapped = corners @ inverse[:, :2].T + inverse[:, 2]
+        (ax0, ay0), (ax1, ay1) = mapped.min(axis=0), mapped.max(axis=0)
+        for origin, box, scale in ((origins[0], (ax0, ay0, ax1, ay1), s_listing),
+                                   (origins[1], (lx, ly, lx + lw, ly + lh), s_live),
+                                   (origins[2], (lx, ly, lx + lw, ly + lh), s_live)):
+            pad = 3
+            x0 = origin + box[0] * scale - pad
+            y0 = HEADER + box[1] * scale - pad
+            x1 = origin + box[2] * scale + pad
+            y1 = HEADER + box[3] * scale + pad
+            draw.rectangle([x0, y0, x1, y1], outline=BOX, width=stroke)
+            draw.text((x0 + 2, max(HEADER, y0 - 15)), str(number), fill=BOX, font=small)
+    summary = (f"{len(structural)} structural change(s): "
+               + ", ".join(f"{i}: {r.presence}" for i, r in enumerate(structural[:12], 1))
+               + (" ..." if len(structural) > 12 else "")
+               + f"   |   chrome agreement {comparison.chrome_agreement:.2f}")
+    draw.text((GAP, HEADER + height + 8), _clip(draw, summary, small, width - 2 * GAP), fill=INK, font=small)
+    return canvas
+
+
+def _clip(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "...", font=font) > width:
+        text = text[:-1]
+    return text + "..."
+
+
+def diff_name(asset_path: str) -> str:
+    """A file name for an asset's diff image: its folder and file name, and a short hash of the whole path so two
+    listings' ``01.png`` do not collide."""
+    import hashlib
+
+    parts = Path(asset_path).parts[-2:]
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in "_".join(parts))
+    return f"{safe}-{hashlib.sha256(asset_path.encode()).hexdigest()[:8]}.diff.png"
+
+
+def write(image: Image.Image, folder: str | Path, asset_path: str) -> Path:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / diff_name(asset_path)
+    tmp = target.with_name(f".{target.name}.tmp")
+    image.save(tmp, "PNG", optimize=True)
+    tmp.replace(target)
+    return target
+

@@ -1,0 +1,111 @@
+"""The live-capture index: building it from a folder (cached, unreadable files reported), vectorised lookup, and
+matching listing screenshots against it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from media_check import eval_live, hashing
+from media_check.live import LiveIndex, capture_entries, match_image, signature_distance, unpack_hashes
+
+ROOT = Path(__file__).resolve().parents[1]
+SCREENS = ROOT / "sample_media" / "screens"
+LIVE = ROOT / "sample_media" / "live"
+APP = ["in-use-rfi-dashboard.png", "in-use-submittals-list.png", "in-use-kanban-board.png",
+       "in-use-dark-timesheet.png", "in-use-mobile-punch-list.png", "in-use-settings-account.png"]
+
+
+def rgb_of(path: Path) -> np.ndarray:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"))
+
+
+@pytest.fixture(scope="module")
+def index() -> LiveIndex:
+    built = LiveIndex()
+    for name in APP:
+        built.add_image(name, rgb_of(SCREENS / name))
+    return built
+
+
+def test_distances_equal_a_brute_force_count():
+    rng = np.random.default_rng(7)
+    built = LiveIndex()
+    entries = [rng.integers(0, 2**63, size=(4, 3), dtype=np.uint64) for _ in range(50)]
+    for number, rows in enumerate(entries):
+        from media_check.live import LiveCapture
+
+        built.add(LiveCapture(str(number), "", str(number), 10, 10, (0, 0, 10, 10)), rows)
+    query = rng.integers(0, 2**63, size=(3, 3), dtype=np.uint64)
+    expected = [min(sum(bin(int(q[k]) ^ int(e[k])).count("1") for k in range(3)) for q in query for e in rows)
+                for rows in entries]
+    assert built.distances(query).tolist() == expected
+    assert built.nearest(query, 3)[0][1] == min(expected)
+
+
+@pytest.mark.parametrize("transform", ["resize-0.5x", "crop-20%-bottom", "pad-20%", "device-frame+caption",
+                                       "browser-chrome"])
+def test_a_transformed_screenshot_finds_its_capture_first(index, transform):
+    for number, name in enumerate(APP[:3]):
+        variant = eval_live._transforms(rgb_of(SCREENS / name), False)[transform]
+        result = match_image(index, variant)
+        assert (result.status, result.closest.path) == ("current", name), (transform, name, result.reason)
+
+
+def test_a_screen_the_app_does_not_have_is_unmatched(index):
+    result = match_image(index, rgb_of(SCREENS / "login-sign-in-card.png"))
+    assert result.status == "unmatched"
+    assert result.live_match().status == "unmatched"
+
+
+def test_the_same_file_is_current_without_looking(index):
+    name = APP[0]
+    sha = index.captures[0].sha256
+    result = match_image(index, np.zeros((4, 4, 3), np.uint8), sha256=sha)
+    assert (result.status, result.closest.path, result.distance) == ("current", name, 0.0)
+
+
+def test_build_reads_a_folder_caches_entries_and_reports_bad_files(tmp_path):
+    captures = tmp_path / "live"
+    captures.mkdir()
+    for name in ("rfi-dashboard.png", "budget-chart.jpg"):
+        shutil.copy(LIVE / name, captures / name)
+    (captures / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    (captures / "notes.txt").write_text("not a capture")
+    cache = tmp_path / "cache"
+    built = LiveIndex.build([captures], cache)
+    assert sorted(Path(c.path).name for c in built.captures) == ["budget-chart.jpg", "rfi-dashboard.png"]
+    assert any("broken.png" in p for p in built.problems)
+    stored = list((cache / "live").rglob("*.json"))
+    assert len(stored) == 2
+    again = LiveIndex.build([captures], cache)
+    assert again.distances(built._arrays()[0][:1]).tolist() == built.distances(built._arrays()[0][:1]).tolist()
+
+
+def test_capture_entries_cover_crops_of_the_screen():
+    rgb = rgb_of(SCREENS / APP[0])
+    screen, entries = capture_entries(rgb)
+    assert entries.shape[1] == 3 and len(entries) >= 10
+    cropped = eval_live.crop(rgb, bottom=0.2)
+    query = hashing.hash_bits(cropped)
+    assert int(hashing.hamming(entries, query).sum(axis=1).min()) <= 12
+
+
+def test_screen_signatures_tell_copies_from_other_screens():
+    def signature(rgb):
+        found = hashing.hashes(Image.fromarray(rgb))
+        return unpack_hashes(found["screen_entries"]), unpack_hashes(found["screen_guesses"])
+
+    dashboard = rgb_of(SCREENS / APP[0])
+    original = signature(dashboard)
+    copy = signature(eval_live.jpeg(eval_live.resize(dashboard, 0.6), 70))
+    padded = signature(eval_live.pad(dashboard, 0.2))
+    other = signature(rgb_of(SCREENS / APP[1]))
+    assert signature_distance(*original, *copy) <= 10
+    assert signature_distance(*original, *padded) <= 16
+    assert signature_distance(*original, *other) >= 25
