@@ -1,4 +1,5 @@
-"""Realistic 1920x1080 app screens for benchmarks, rendered with headless Chromium from seeded HTML.
+"""Benchmark inputs: realistic app screens rendered with headless Chromium from seeded HTML (1920x1080, or 3840x2160
+at device scale 2), and a folder of many small screenshots in listing folders.
 
 Each screen is a different app page (dashboards, tables, forms; light and dark) with ~150-250 words, so OCR cost
 is representative. Renders are kept under ``.media-check-cache/bench/`` and reused.
@@ -48,8 +49,9 @@ td,th{{padding:9px 10px;border-bottom:1px solid {panel};text-align:left}} th{{co
 <th>Due</th><th>Amount</th></tr>{''.join(rows)}</table></main></body></html>"""
 
 
-def render_screens(folder: Path, count: int = 60) -> list[Path]:
-    """``count`` distinct 1920x1080 PNG screens in ``folder`` (rendered once, then reused)."""
+def render_screens(folder: Path, count: int = 60, scale: int = 1) -> list[Path]:
+    """``count`` distinct PNG screens in ``folder`` (rendered once, then reused): a 1920x1080 page at ``scale``
+    device pixels per CSS pixel, so ``scale=2`` gives 3840x2160 (a 4K screenshot of a HiDPI display)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"screen-{i:03d}.png" for i in range(count)]
     missing = [p for p in paths if not p.exists()]
@@ -58,9 +60,33 @@ def render_screens(folder: Path, count: int = 60) -> list[Path]:
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=1)
+            page = browser.new_page(viewport={"width": 1920, "height": 1080}, device_scale_factor=scale)
             for path in missing:
                 page.set_content(_page(int(path.stem.split("-")[1])))
                 page.screenshot(path=str(path))
             browser.close()
+    return paths
+
+
+def tiny_listings(folder: Path, count: int = 10_000, per_listing: int = 10) -> list[Path]:
+    """``count`` distinct 200x150 PNG screenshots with a few words each, ``per_listing`` to a listing folder (a
+    marketplace operator's re-check of many listings); drawn with Pillow once, then reused."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    done = folder / f".complete-{count}-{per_listing}"
+    paths = [folder / f"listing-{i // per_listing:05d}" / f"shot-{i % per_listing:02d}.png" for i in range(count)]
+    if done.exists():
+        return paths
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 16)
+    for i, path in enumerate(paths):
+        rng = random.Random(i)
+        bg, fg, _, accent = _THEMES[i % 2 * 2]  # light themes: dark text on light
+        image = Image.new("RGB", (200, 150), bg)
+        draw = ImageDraw.Draw(image)
+        draw.text((10, 14), f"{rng.choice(_WORDS).title()} {i}", fill=accent, font=font)
+        draw.text((10, 56), " ".join(rng.sample(_WORDS, 2)), fill=fg, font=font)
+        draw.text((10, 98), rng.choice(_NAMES), fill=fg, font=font)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(path)
+    done.write_text("")
     return paths

@@ -37,6 +37,7 @@ def _run(debug: bool, func, *args, **kwargs):
     from media_check.config import ConfigError
     from media_check.deps import DependencyMissing
     from media_check.discover import DiscoverError
+    from media_check.executors import ExecutorUnavailable
     from media_check.listing import ListingFileError
     from media_check.ocr import OcrUnavailable
 
@@ -44,7 +45,8 @@ def _run(debug: bool, func, *args, **kwargs):
         return func(*args, **kwargs)
     except typer.Exit:
         raise
-    except (Fatal, ConfigError, DiscoverError, OcrUnavailable, DependencyMissing, ListingFileError) as exc:
+    except (Fatal, ConfigError, DiscoverError, OcrUnavailable, DependencyMissing, ListingFileError,
+            ExecutorUnavailable) as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
         typer.echo("media-check: interrupted", err=True)
@@ -107,6 +109,14 @@ def scan(
     diff_dir: Annotated[Optional[Path], typer.Option(
         "--diff-dir", help="Write a side-by-side image (listing | live | changes) of each stale screenshot here.")
     ] = None,
+    executor: Annotated[str, typer.Option(
+        "--executor", envvar="MEDIA_CHECK_EXECUTOR",
+        help="Where analyses run: process (isolated worker processes here) or dask (a dask.distributed cluster; "
+             "pip install 'media-check[dask]').")] = "process",
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", envvar="MEDIA_CHECK_SCHEDULER",
+        help="With --executor dask: the scheduler of a running cluster (tcp://host:8786); default: a local "
+             "cluster of --jobs workers.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""
@@ -114,7 +124,7 @@ def scan(
                    write_baseline=write_baseline, exit_zero=exit_zero, resume=resume,
                    allow_missing_ocr=allow_missing_ocr, max_frames=max_frames, decode_timeout=decode_timeout,
                    listing=listing, check_urls=check_urls, allow_private=allow_private, live=live or [],
-                   live_url=live_url or [], diff_dir=diff_dir)
+                   live_url=live_url or [], diff_dir=diff_dir, executor=executor, scheduler=scheduler)
     raise typer.Exit(_run(debug, _scan, paths, format, output, jobs, no_cache, cache_dir, config, profile, select,
                           ignore, fail_on, no_progress, debug, **outputs))
 
@@ -122,10 +132,12 @@ def scan(
 def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, select, ignore, fail_on,
           no_progress, debug, reports=(), annotate=None, show_ocr=False, baseline=None, write_baseline=None,
           exit_zero=False, resume=False, allow_missing_ocr=False, max_frames=None, decode_timeout=None,
-          listing=None, check_urls=False, allow_private=False, live=(), live_url=(), diff_dir=None) -> int:
+          listing=None, check_urls=False, allow_private=False, live=(), live_url=(), diff_dir=None,
+          executor="process", scheduler=None) -> int:
     from media_check.cache import AnalysisCache
     from media_check.config import load_config, split_tokens
     from media_check.deps import DependencyMissing, require_tesseract, without_ocr
+    from media_check.executors import check_executor
     from media_check.journal import Journal
     from media_check.pipeline import scan as run_scan
     from media_check.progress import progress_reporter
@@ -136,6 +148,7 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
     fmt = fmt or ("github" if auto_github else "text")
     if fmt not in FORMATS:
         raise Fatal(f"unknown --format '{fmt}' (known: {', '.join(FORMATS)})")
+    check_executor(executor, scheduler)
     try:
         targets = [parse_target(spec) for spec in reports]
     except ValueError as exc:
@@ -168,7 +181,8 @@ def _scan(paths, fmt, output, jobs, no_cache, cache_dir, config_file, profile, s
             report = run_scan([str(p) for p in paths], cfg, cache=cache, progress=progress, journal=journal,
                               not_checked=not_checked, listing_file=str(listing) if listing else None,
                               check_urls=check_urls, allow_private=allow_private,
-                              live_sources=live_sources or None, diff_dir=str(diff_dir) if diff_dir else None)
+                              live_sources=live_sources or None, diff_dir=str(diff_dir) if diff_dir else None,
+                              executor=executor, scheduler=scheduler)
     except KeyboardInterrupt:
         journal.close()
         typer.echo(f"media-check: {len(journal.done)} finished asset(s) are saved: run the same command with "

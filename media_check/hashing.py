@@ -15,7 +15,7 @@ from __future__ import annotations
 import cv2
 import imagehash
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 THUMBNAIL = 512
 HASH_SIZE = 8
@@ -80,10 +80,47 @@ def screen_signature(rgb: np.ndarray, candidates=None) -> dict[str, str]:
     return {"screen_entries": pack_hashes(entries), "screen_guesses": pack_hashes(guesses)}
 
 
-def crop_resistant(image: Image.Image) -> imagehash.ImageMultiHash:
-    """imagehash's crop-resistant hash (dHash of each segment of the image), at a size that keeps it cheap."""
+def crop_resistant(image: Image.Image, min_segment_size: int = 100,
+                   segmentation_image_size: int = 100) -> imagehash.ImageMultiHash:
+    """imagehash's crop-resistant hash (dHash of each segment of the image), at a size that keeps it cheap.
+
+    The same value as ``imagehash.crop_resistant_hash(small, ...)``, 10x faster: the segments (4-connected bright
+    "hills", then dark "valleys", each in the raster order of its first pixel) come from OpenCV's connected
+    components instead of imagehash's pixel-by-pixel flood fill in Python, with its quirks kept (a one-pixel
+    segment does not count as covered; the valleys stop once the covered pixels plus the image's perimeter
+    reach the image's area)."""
     small = Image.fromarray(_shrink(np.asarray(image.convert("RGB")), 256))
-    return imagehash.crop_resistant_hash(small, min_segment_size=100, segmentation_image_size=100)
+    side = segmentation_image_size
+    grey = small.convert("L").resize((side, side), Image.Resampling.LANCZOS)
+    pixels = np.asarray(grey.filter(ImageFilter.GaussianBlur()).filter(ImageFilter.MedianFilter()))
+    boxes = _segment_boxes(pixels > 128, min_segment_size) or [(0, 0, side - 1, side - 1)]
+    scale_w, scale_h = small.width / side, small.height / side
+    return imagehash.ImageMultiHash([imagehash.dhash(small.crop((x0 * scale_w, y0 * scale_h, (x1 + 1) * scale_w,
+                                                                 (y1 + 1) * scale_h)))
+                                     for y0, x0, y1, x1 in boxes])
+
+
+def _segment_boxes(hills: np.ndarray, min_size: int) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes ``(top, left, bottom, right)`` of the segments imagehash's crop-resistant hash keeps."""
+    h, w = hills.shape
+    boxes = []
+    covered = 2 * w + 2 * h  # imagehash starts its count of segmented pixels with the ones around the border
+    for valleys, mask in ((False, hills), (True, ~hills)):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=4)
+        if count <= 1:
+            continue
+        flat = labels.ravel()
+        first = np.full(count, flat.size, dtype=np.int64)
+        np.minimum.at(first, flat, np.arange(flat.size))
+        for label in np.argsort(first[1:], kind="stable") + 1:
+            if valleys and covered >= w * h:
+                break
+            x, y, bw, bh, area = (int(v) for v in stats[label])
+            if area > 1:
+                covered += area
+            if area > min_size:
+                boxes.append((y, x, y + bh - 1, x + bw - 1))
+    return boxes
 
 
 def crop_resistant_matches(a: str, b: str, max_bits: int = 8) -> tuple[int, int]:

@@ -30,7 +30,7 @@ from media_check.urlcheck import check_url
 from media_check.rules.base import ListingAsset
 from media_check.sniff import HEAD_BYTES, VIDEO_FORMATS, sniff
 from media_check.video import MAX_KEYFRAMES
-from media_check.workers import run_isolated
+from media_check.executors import AnalysisExecutor, make_executor, run_tasks
 
 if TYPE_CHECKING:
     from media_check.journal import Journal
@@ -48,8 +48,10 @@ class ScanStats:
 
 
 def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache: AnalysisCache | None,
-                 stats: ScanStats, journal: Journal | None = None) -> Iterator[tuple[AssetRef, Analysis, bool]]:
-    """(ref, analysis, from_cache) for every ref, in completion order; journaled or cached ones first."""
+                 stats: ScanStats, journal: Journal | None = None, executor: str | AnalysisExecutor = "process",
+                 scheduler: str | None = None) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    """(ref, analysis, from_cache) for every ref, in completion order; journaled or cached ones first. Misses
+    run on ``executor`` (:mod:`media_check.executors`: a name, started for them, or a running executor)."""
     pending: list[tuple[AssetRef, str]] = []
     for ref in refs:
         if ref.escape:
@@ -76,7 +78,7 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
             yield ref, hit, True
         else:
             pending.append((ref, digest))
-    yield from _analyse_pending(pending, params, jobs, cache, stats)
+    yield from _analyse_pending(pending, params, jobs, cache, stats, executor, scheduler)
 
 
 def _is_video(ref: AssetRef) -> bool:
@@ -88,8 +90,13 @@ def _is_video(ref: AssetRef) -> bool:
 
 
 def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams, jobs: int,
-                     cache: AnalysisCache | None, stats: ScanStats) -> Iterator[tuple[AssetRef, Analysis, bool]]:
-    cache_dir = str(cache.root) if cache else None
+                     cache: AnalysisCache | None, stats: ScanStats,
+                     executor: str | AnalysisExecutor = "process", scheduler: str | None = None,
+                     ) -> Iterator[tuple[AssetRef, Analysis, bool]]:
+    if not pending:
+        return
+    # absolute paths: the executor's workers may run in another folder, or on another machine sharing the files
+    cache_dir = str(cache.root.absolute()) if cache else None
 
     def finish(ref: AssetRef, analysis: Analysis) -> tuple[AssetRef, Analysis, bool]:
         stats.analysed += 1
@@ -102,28 +109,39 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
         passes = MAX_KEYFRAMES if _is_video(ref) else 1
         return asset_deadline(params.decode_timeout, params.ocr_timeout, passes)
 
-    tasks = (((ref, digest), analyse_file, (str(ref.path), digest, params, cache_dir), deadline(ref))
+    tasks = (((ref, digest), analyse_file, (str(ref.path.absolute()), digest, params, cache_dir), deadline(ref))
              for ref, digest in pending)
     default = asset_deadline(params.decode_timeout, params.ocr_timeout)
-    for (ref, digest), result in run_isolated(tasks, max(1, min(jobs, len(pending))), default):
-        if isinstance(result, Analysis):
-            yield finish(ref, result)
-        else:  # the worker crashed, was killed or timed out on this asset: only this asset is affected
-            reason = str(result) if str(result) else type(result).__name__
-            yield ref, Analysis(sha256=digest, kind="unknown", cacheable=False, error=reason), False
+    owned = isinstance(executor, str)
+    if owned:  # started only when something needs analysing: a warm re-scan starts no worker and no cluster
+        executor = make_executor(executor, max(1, min(jobs, len(pending))), default, scheduler)
+    finished = False
+    try:
+        for (ref, digest), result in run_tasks(executor, tasks):
+            if isinstance(result, Analysis):
+                yield finish(ref, result)
+            else:  # the worker crashed, was killed or timed out on this asset: only this asset is affected
+                reason = str(result) if str(result) else type(result).__name__
+                yield ref, Analysis(sha256=digest, kind="unknown", cacheable=False, error=reason), False
+        finished = True
+    finally:
+        if owned:  # interrupted: running tasks are abandoned and their workers killed
+            executor.shutdown(wait=True, cancel_futures=not finished)
 
 
 def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None,
          progress: ProgressFn | None = None, extras: dict[str, Any] | None = None,
          journal: Journal | None = None, not_checked: list[str] | None = None,
          listing_file: str | None = None, check_urls: bool = False, allow_private: bool = False,
-         live_sources: list[str] | None = None, diff_dir: str | None = None) -> Report:
+         live_sources: list[str] | None = None, diff_dir: str | None = None,
+         executor: str | AnalysisExecutor = "process", scheduler: str | None = None) -> Report:
     """The report of a scan of ``paths``. ``not_checked``: lines for the report about what could not be checked
     (rules that could not run); ``journal``: where finished analyses are appended, and taken from on resume.
     Listing files (``listing.yaml``/``.json`` under ``paths``, or ``listing_file``) define their listings' members
     and metadata; ``check_urls`` fetches their support URLs (``allow_private``: private addresses too).
     ``live_sources``: folders or files of live-app captures; every screenshot is compared with them (the index is
-    built once per scan) and ``diff_dir`` receives a side-by-side image of each stale one."""
+    built once per scan) and ``diff_dir`` receives a side-by-side image of each stale one. ``executor``: where
+    analyses run (``process``, ``dask`` with an optional ``scheduler`` address, or an AnalysisExecutor)."""
     refs, skipped = discover(paths)
     listing_files = collect_listings(paths, listing_file)
     refs, roles = assign_refs(refs, listing_files)
@@ -141,7 +159,8 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
     total = len(refs)
     if progress:
         progress("", 0, total)
-    for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats, journal):
+    for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats, journal, executor,
+                                                  scheduler):
         if journal is not None and not from_cache:
             journal.record(ref.display, analysis)
         analysis = as_role(analysis, roles.get(ref.display))

@@ -98,44 +98,86 @@ def run_isolated(tasks: Iterable[tuple], jobs: int, deadline: float, retries: in
     """``(key, result)`` for each ``(key, fn, args)`` or ``(key, fn, args, own_deadline)`` in completion order; a
     failed task's result is a :class:`WorkerFailure` (or the exception ``fn`` raised). ``fn`` must be a picklable
     top-level function; ``deadline`` is in seconds from the moment a worker takes the task."""
-    queue: deque[_Task] = deque(_Task(task[0], task[1], tuple(task[2]), task[3] if len(task) > 3 else deadline)
-                                for task in tasks)
-    if not queue:
+    pool = IsolatedPool(jobs, deadline, retries)
+    for task in tasks:
+        pool.add(task[0], task[1], task[2], task[3] if len(task) > 3 else None)
+    if pool.idle:
         return
-    context = multiprocessing.get_context("spawn")
-    workers: list[_Worker] = []
     try:
-        while queue or any(w.task for w in workers):
-            while queue and (len(workers) < jobs or any(w.task is None for w in workers)):
-                idle = next((w for w in workers if w.task is None), None)
-                if idle is None:
-                    idle = _Worker(context)
-                    workers.append(idle)
-                idle.give(queue.popleft())
-            busy = [w for w in workers if w.task is not None]
-            now = time.monotonic()
-            timeout = max(0.0, min(w.started + w.task.deadline - now for w in busy))
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout)
-            for worker in busy:
-                outcome = _collect(worker, ready)
-                if outcome is None:
-                    continue
-                task, result = outcome
-                workers.remove(worker)
-                if isinstance(result, _Alive):
-                    workers.append(worker)
-                    result = result.value
-                elif isinstance(result, WorkerDied) and task.attempts < retries:
-                    task.attempts += 1
-                    queue.appendleft(task)
-                    continue
-                yield task.key, result
+        while not pool.idle:
+            yield from pool.step()
     finally:
-        for worker in workers:
+        pool.close()
+
+
+class IsolatedPool:
+    """The isolated worker processes behind :func:`run_isolated`, driven one :meth:`step` at a time, so a caller
+    can keep adding tasks while others run (:class:`media_check.executors.ProcessExecutor` does, from a thread).
+    Workers start on demand, up to ``jobs``, and are reused until :meth:`close`."""
+
+    def __init__(self, jobs: int, deadline: float, retries: int = 1):
+        self.jobs, self.deadline, self.retries = max(1, jobs), deadline, retries
+        self.queue: deque[_Task] = deque()
+        self.workers: list[_Worker] = []
+        self._context = multiprocessing.get_context("spawn")
+
+    def add(self, key: T, fn: Callable[..., Any], args: Iterable, deadline: float | None = None) -> None:
+        self.queue.append(_Task(key, fn, tuple(args), self.deadline if deadline is None else deadline))
+
+    @property
+    def idle(self) -> bool:
+        """No task queued or running."""
+        return not self.queue and not any(w.task for w in self.workers)
+
+    def step(self, timeout: float | None = None, wake: Iterable = ()) -> list[tuple[T, Any]]:
+        """Hand queued tasks to free workers, wait until a task ends, a deadline passes, ``timeout`` seconds pass
+        or one of the ``wake`` objects (file descriptors, connections) is readable; the tasks that ended."""
+        while self.queue and (len(self.workers) < self.jobs or any(w.task is None for w in self.workers)):
+            free = next((w for w in self.workers if w.task is None), None)
+            if free is None:
+                free = _Worker(self._context)
+                self.workers.append(free)
+            free.give(self.queue.popleft())
+        busy = [w for w in self.workers if w.task is not None]
+        wake = list(wake)
+        if not busy and not wake:
+            return []
+        if busy:
+            now = time.monotonic()
+            until_deadline = max(0.0, min(w.started + w.task.deadline - now for w in busy))
+            timeout = until_deadline if timeout is None else min(timeout, until_deadline)
+        ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy] + wake, timeout=timeout)
+        done: list[tuple[T, Any]] = []
+        for worker in busy:
+            outcome = _collect(worker, ready)
+            if outcome is None:
+                continue
+            task, result = outcome
+            self.workers.remove(worker)
+            if isinstance(result, _Alive):
+                self.workers.append(worker)
+                result = result.value
+            elif isinstance(result, WorkerDied) and task.attempts < self.retries:
+                task.attempts += 1
+                self.queue.appendleft(task)
+                continue
+            done.append((task.key, result))
+        return done
+
+    def drop_queued(self) -> list[T]:
+        """Forget the tasks no worker has taken yet; their keys."""
+        keys = [task.key for task in self.queue]
+        self.queue.clear()
+        return keys
+
+    def close(self) -> None:
+        """Stop idle workers, kill busy ones (their tasks are abandoned)."""
+        for worker in self.workers:
             if worker.task is None:
                 worker.stop()
             else:
                 worker.kill()
+        self.workers.clear()
 
 
 @dataclass
