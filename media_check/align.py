@@ -24,7 +24,7 @@ Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 
 PEEL_SIDE = 600  # screen location works on a copy whose long side is at most this
 ALIGN_SIDE = 960  # alignment and comparison work on images whose long side is at most this
-ORB_FEATURES = 1500
+ORB_FEATURES = 1000
 
 
 # --------------------------------------------------------------------------- locating the screen

@@ -245,8 +245,9 @@ def data_row(rgb: np.ndarray) -> np.ndarray:
         if donors:
             x, y, bw, bh = target
             dx, dy, _, _ = donors[len(donors) // 2]
-            width = min(bw, w - dx)
-            out[y:y + bh, x:x + width] = rgb[dy:dy + bh, dx:dx + width]
+            width = min(bw, w - dx, w - x)
+            height = min(bh, h - dy, h - y)
+            out[y:y + height, x:x + width] = rgb[dy:dy + height, dx:dx + width]
             return out
     return out
 

@@ -32,6 +32,7 @@ from media_check.report import LiveMatch
 
 LIVE_VERSION = "3"  # bump when index entries change
 SHORTLIST = 8  # captures confirmed geometrically per listing image
+CERTAIN_INLIERS = 150  # feature matches after which the rest of the shortlist is not tried
 CROPS = ((0.1, 0, 0, 0), (0.2, 0, 0, 0), (0, 0.1, 0, 0), (0, 0.2, 0, 0),  # (top, bottom, left, right) shares
          (0, 0, 0.1, 0), (0, 0, 0.2, 0), (0, 0, 0, 0.1), (0, 0, 0, 0.2), (0.1, 0.1, 0.1, 0.1))
 
@@ -120,6 +121,7 @@ class LiveIndex:
         self._bits: list[np.ndarray] = []
         self._owner: list[np.ndarray] = []
         self._packed: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._by_kind = np.zeros((3, 0), np.uint64)
         self._views: OrderedDict[int, match_mod.LiveView] = OrderedDict()
         self._held: dict[int, tuple[np.ndarray, float]] = {}  # captures given as arrays: work-size copies
         self._words: dict[int, list[str] | None] = {}
@@ -203,25 +205,30 @@ class LiveIndex:
     # ------------------------------------------------------------------ lookup
 
     def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(entries N x 3, the capture of each entry, where each capture's entries start), plus the entries kind
+        by kind (3 x N, contiguous: the layout the search runs fastest on)."""
         if self._packed is None:
             bits = np.concatenate(self._bits) if self._bits else np.zeros((0, 3), np.uint64)
             owner = np.concatenate(self._owner) if self._owner else np.zeros(0, np.int32)
             starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]]) if len(owner) else np.zeros(0, int)
             self._packed = (bits, owner, starts)
+            self._by_kind = np.ascontiguousarray(bits.T)
         return self._packed
 
     def distances(self, query: np.ndarray) -> np.ndarray:
         """For each capture, the smallest summed Hamming distance (0..192) between any query hash triple and any
-        of its entries."""
+        of its entries: XOR and popcount over every entry at once, one hash kind at a time."""
         bits, owner, starts = self._arrays()
         if len(bits) == 0:
             return np.zeros(0, np.int64)
-        query = np.asarray(query, dtype=np.uint64).reshape(-1, 3)
-        best = None
-        for row in query:
-            d = hashing.hamming(bits, row).sum(axis=1, dtype=np.int64)
-            best = d if best is None else np.minimum(best, d)
-        return np.minimum.reduceat(best, starts)
+        kinds = self._by_kind
+        best = np.full(len(bits), 255, np.uint16)
+        for row in np.asarray(query, dtype=np.uint64).reshape(-1, 3):
+            d = np.bitwise_count(kinds[0] ^ row[0]).astype(np.uint16)
+            d += np.bitwise_count(kinds[1] ^ row[1])
+            d += np.bitwise_count(kinds[2] ^ row[2])
+            np.minimum(best, d, out=best)
+        return np.minimum.reduceat(best, starts).astype(np.int64)
 
     def nearest(self, query: np.ndarray, k: int = SHORTLIST) -> list[tuple[int, int]]:
         """The ``k`` captures nearest to ``query`` as (capture number, distance), nearest first."""
@@ -357,7 +364,8 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     boxes = align.retrieval_boxes(listing)
     near = index.nearest(query_hashes(listing, boxes), shortlist)
     listing_features = align.orb_features(listing)
-    # Rank the shortlist by geometric support: inliers of a feature transform that lands on the capture.
+    # Rank the shortlist by geometric support: inliers of a feature transform that lands on the capture. The
+    # nearest by hashes come first; once one is beyond doubt, the rest are not tried.
     ranked = []
     for i, dist in near:
         view = index.view(i)
@@ -365,9 +373,13 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         if transform is not None and not _lands_on(transform, boxes, view.screen):
             transform = None
         ranked.append((transform.inliers if transform else 0, -dist, i, dist, transform))
+        if transform is not None and transform.inliers >= CERTAIN_INLIERS:
+            break
     ranked.sort(key=lambda r: r[:3], reverse=True)
     best: MatchResult | None = None
     for support, _, i, dist, transform in ranked[:confirm]:
+        if best is not None and best.status == "current":
+            break
         comparison = match_mod.compare(listing, index.view(i), boxes, listing_features, transform)
         decision = match_mod.decide(comparison, _overlap_of(index, i, words))
         regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)

@@ -31,6 +31,7 @@ from media_check.align import Box, Features, Transform
 WORK_SIDE = 960  # the live capture is compared at this long side (the listing is warped onto it)
 DIFF_LEVEL = 48  # grey/colour levels beyond the neighbourhood range that count as a change
 STATUS_BAR = 0.045  # top strip of a portrait screen holding clock, battery and signal
+STRONG_INLIERS = 60  # feature matches that settle the alignment (no box-fitting hypotheses tried)
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,11 @@ def _edges(rgb: np.ndarray) -> np.ndarray:
     return cv2.Canny(cv2.GaussianBlur(align.grey(rgb), (3, 3), 0), 40, 120) > 0
 
 
-def edge_agreement(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> float:
-    """F-score of edges of ``a`` and ``b`` that coincide within a pixel, on ``valid`` pixels."""
-    ea, eb = _edges(a) & valid, _edges(b) & valid
+def edge_agreement(a: np.ndarray, b: np.ndarray, valid: np.ndarray, b_edges: np.ndarray | None = None) -> float:
+    """F-score of edges of ``a`` and ``b`` that coincide within a pixel, on ``valid`` pixels (``b_edges``: the
+    edges of ``b`` when already known)."""
+    ea = _edges(a) & valid
+    eb = (_edges(b) if b_edges is None else b_edges) & valid
     kernel = np.ones((3, 3), np.uint8)
     da = cv2.dilate(ea.astype(np.uint8), kernel) > 0
     db = cv2.dilate(eb.astype(np.uint8), kernel) > 0
@@ -140,6 +143,7 @@ class LiveView:
         self.screen: Box = (x, y, min(bw, sw - x), min(bh, sh - y))
         self._features: Features | None = None
         self._structure: np.ndarray | None = None
+        self._edges: np.ndarray | None = None
         self._lines: list[Box] | None = None
         self._blocks: list[Box] | None = None
 
@@ -154,6 +158,12 @@ class LiveView:
         if self._structure is None:
             self._structure = structure_map(self.image)
         return self._structure
+
+    @property
+    def edges(self) -> np.ndarray:
+        if self._edges is None:
+            self._edges = _edges(self.image)
+        return self._edges
 
     @property
     def lines(self) -> list[Box]:
@@ -175,7 +185,9 @@ def _best_transform(listing: np.ndarray, live: LiveView, boxes: list[Box], hypot
     sh, sw = live.image.shape[:2]
     frame = live.screen
     best = None
-    for transform in hypotheses + [align.fit_box(box, frame) for box in boxes]:
+    strong = [t for t in hypotheses if t.inliers >= STRONG_INLIERS]
+    fits = [] if strong else [align.fit_box(box, frame) for box in boxes]  # features leave no doubt: no guessing
+    for transform in hypotheses + fits:
         # The listing's screen: the candidate box that lands closest to the capture's screen.
         box = max(boxes, key=lambda b: align.box_iou(align.mapped_box(transform, b), frame))
         overlap = align.intersect(align.mapped_box(transform, box), frame)
@@ -186,7 +198,7 @@ def _best_transform(listing: np.ndarray, live: LiveView, boxes: list[Box], hypot
             continue
         warped = cv2.warpAffine(listing, transform.array, (sw, sh), flags=cv2.INTER_AREA)
         valid = _box_mask((sh, sw), overlap)
-        agreement = edge_agreement(warped, live.image, valid)
+        agreement = edge_agreement(warped, live.image, valid, live.edges)
         score = agreement * min(1.0, coverage / 0.6) ** 0.5
         if best is None or score > best[0]:
             best = (score, transform, box, coverage, agreement)
@@ -230,20 +242,31 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
     # Shave the overlap's rim: frame edges and resampling seams are not UI changes.
     rim = max(2, round(0.006 * max(sw, sh)))
     valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
+    valid[:rim], valid[-rim:], valid[:, :rim], valid[:, -rim:] = False, False, False, False  # erode ignores borders
     warped_structure = structure_map(warped)
-    changed = tolerant_difference(warped_structure, view.structure) & valid
+    live_structure = view.structure
+    if transform.scale > 1.15:
+        # The listing has fewer pixels than the capture: compare the capture at the listing's resolution, or
+        # every detail too fine to survive the listing's downscaling would look removed.
+        coarse = cv2.resize(view.image, (max(1, round(sw / transform.scale)), max(1, round(sh / transform.scale))),
+                            interpolation=cv2.INTER_AREA)
+        live_structure = structure_map(cv2.resize(coarse, (sw, sh), interpolation=cv2.INTER_LINEAR))
+        warped_structure = structure_map(cv2.resize(cv2.resize(warped, coarse.shape[1::-1],
+                                                               interpolation=cv2.INTER_AREA), (sw, sh),
+                                                    interpolation=cv2.INTER_LINEAR))
+    changed = tolerant_difference(warped_structure, live_structure) & valid
     cosmetic = cosmetic_map(warped, view, warped_structure)
     kinds = np.zeros(changed.shape, np.uint8)
     kinds[changed] = cosmetic[changed]
     kinds[changed & (cosmetic == 0)] = KIND_CODES["structure"]
     _relabel_structure(kinds, warped, view.image, valid)
-    regions = _regions(kinds, transform, warped_structure > 40, view.structure > 40)
+    regions = _regions(kinds, transform, warped_structure > 40, live_structure > 40)
     area = max(1, int(valid.sum()))
     structural = float((kinds == KIND_CODES["structure"]).sum()) / area
     # The app's chrome and controls, without the user's content (pictures, prose, the status bar).
     chrome = valid & ~np.isin(cosmetic, (KIND_CODES["status-bar"], KIND_CODES["picture"], KIND_CODES["prose"]))
     return Comparison(transform=transform, coverage=coverage, edge_agreement=agreement,
-                      chrome_agreement=edge_agreement(warped, view.image, chrome),
+                      chrome_agreement=edge_agreement(warped, view.image, chrome, view.edges),
                       changed_fraction=float(changed.sum()) / area, structural_fraction=structural,
                       regions=tuple(regions), screen_box=box)
 
@@ -366,20 +389,31 @@ def _text_in_place(lines_a: list[Box], lines_b: list[Box], shape: tuple[int, int
     count that changed in place), or in the same column a line or two away (a longer title that wraps, a
     description that reflows)."""
     mask = np.zeros(shape, bool)
-    for a in lines_a:
-        for b in lines_b:
-            top, bottom = max(a[1], b[1]), min(a[1] + a[3], b[1] + b[3])
-            left, right = max(a[0], b[0]), min(a[0] + a[2], b[0] + b[2])
-            if right - left <= 0 or not 0.6 <= a[3] / max(1, b[3]) <= 1.67:
-                continue
-            same_line = bottom - top >= 0.6 * max(a[3], b[3])
-            height = max(a[3], b[3])
-            centre_gap = abs((a[1] + a[3] / 2) - (b[1] + b[3] / 2))
-            reflowed = centre_gap <= 2.5 * height and right - left >= 0.5 * min(a[2], b[2]) and \
-                abs(a[0] - b[0]) <= height
-            if same_line or reflowed:
-                for x, y, bw, bh in (a, b):
-                    mask[y:y + bh, x:x + bw] = True
+    if not lines_a or not lines_b:
+        return mask
+    a = np.array(lines_a, dtype=np.float64)[:, None, :]  # A x 1 x 4
+    b = np.array(lines_b, dtype=np.float64)[None, :, :]  # 1 x B x 4
+    top, bottom = np.maximum(a[..., 1], b[..., 1]), np.minimum(a[..., 1] + a[..., 3], b[..., 1] + b[..., 3])
+    left, right = np.maximum(a[..., 0], b[..., 0]), np.minimum(a[..., 0] + a[..., 2], b[..., 0] + b[..., 2])
+    height = np.maximum(a[..., 3], b[..., 3])
+    ratio = a[..., 3] / np.maximum(1, b[..., 3])
+    similar = (right - left > 0) & (ratio >= 0.6) & (ratio <= 1.67)
+    same_line = bottom - top >= 0.6 * height
+    centre_gap = np.abs((a[..., 1] + a[..., 3] / 2) - (b[..., 1] + b[..., 3] / 2))
+    reflowed = (centre_gap <= 2.5 * height) & (right - left >= 0.5 * np.minimum(a[..., 2], b[..., 2])) & \
+        (np.abs(a[..., 0] - b[..., 0]) <= height)
+    paired = similar & (same_line | reflowed)
+    for i, j in zip(*np.nonzero(paired)):
+        one, two = lines_a[i], lines_b[j]
+        if max(one[2], two[2]) <= 1.3 * min(one[2], two[2]):  # about as long: the text changed, not the row
+            for x, y, bw, bh in (one, two):
+                mask[y:y + bh, x:x + bw] = True
+        else:  # one line is much longer (a control or a word added to the row): only the common part is text
+            slack = round(0.15 * min(one[2], two[2]))
+            x0 = max(one[0], two[0]) - slack
+            x1 = min(one[0] + one[2], two[0] + two[2]) + slack
+            y0, y1 = min(one[1], two[1]), max(one[1] + one[3], two[1] + two[3])
+            mask[y0:y1, max(0, x0):max(0, x1)] = True
     return mask
 
 
@@ -465,13 +499,22 @@ CURRENT_AGREEMENT = 0.3  # with no structural change, this much agreement is eno
 RELATED_WORDS = 0.25  # share of distinctive words in common (of the smaller set) that shows the same app ...
 RELATED_WORDS_MIN = 3  # ... at least this many of them ...
 WORDS_KINSHIP = 0.15  # ... with at least this much chrome agreement (UI words alone are shared by many apps)
-STALE_EVIDENCE = 0.002  # share of the screen in structural changes (added/removed count full, altered half)
+STALE_EVIDENCE = 0.0015  # share of the screen in structural changes (added/removed count full, altered half)
 
 
 def structural_evidence(regions: tuple[Region, ...] | list[Region]) -> float:
-    """How much of the screen changed structurally: the boxes of elements added or removed, and half the boxes
-    of elements altered."""
-    return float(sum(r.box_fraction * (1.0 if r.presence != "altered" else 0.5) for r in regions if r.structural))
+    """How much of the screen changed structurally: the boxes of elements added or removed, half the boxes of
+    elements altered, a quarter for hairlines (a divider one or two pixels thick, which resampling alone can
+    erase)."""
+    total = 0.0
+    for r in regions:
+        if not r.structural:
+            continue
+        weight = 1.0 if r.presence != "altered" else 0.5
+        if min(r.live_box[2], r.live_box[3]) <= 3:
+            weight = 0.25
+        total += r.box_fraction * weight
+    return float(total)
 
 
 def distinctive_words(words) -> set[str]:
