@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng chromium fonts-dejavu-core fonts-liberation
+# OCR reads English; screens in Chinese, Japanese, Korean, Arabic or Cyrillic get a second pass with the script
+# tesseract's OSD detects (media_check/ocr.py), so their language packs are installed too.
+OCR_SCRIPTS  := osd chi_sim jpn kor ara rus
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng $(foreach s,$(OCR_SCRIPTS),tesseract-ocr-$(subst _,-,$(s))) \
+                chromium fonts-dejavu-core fonts-liberation
 export OMP_THREAD_LIMIT := 1
 
 .PHONY: install system-deps scan test eval eval-live bench fuzz clean schema train
@@ -14,6 +18,7 @@ install: system-deps $(STAMP)
 system-deps:
 	@missing=""; \
 	command -v tesseract >/dev/null 2>&1 || missing="yes"; \
+	for s in $(OCR_SCRIPTS); do ls /usr/share/tesseract-ocr/*/tessdata/$$s.traineddata >/dev/null 2>&1 || missing="yes"; done; \
 	command -v chromium >/dev/null 2>&1 || missing="yes"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \

@@ -19,12 +19,13 @@ from media_check import features as features_mod
 from media_check import hashing
 from media_check.limits import DEFAULT_DECODE_TIMEOUT, DEFAULT_MAX_FRAMES, Limits
 from media_check.load import LOADER_VERSION, LoadError, load_asset
-from media_check.ocr import PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image
+from media_check.ocr import (PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image,
+                             second_pass_languages)
 from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "5"
+ANALYSER_VERSION = "6"
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class AnalysisParams:
     def ocr_fingerprint(self) -> str:
         """Key material of the OCR words alone: a new feature or hash does not re-run OCR."""
         material = json.dumps({"preprocess": PREPROCESS_VERSION, "languages": list(self.languages),
-                               "engine": engine_version()})
+                               "engine": engine_version(), "second_pass": list(second_pass_languages())})
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 

@@ -4,7 +4,7 @@ the screen classifier read. Pure functions of the pixels and the OCR words; keys
 Besides global statistics (grey and colour spread, edges), they describe the *structure* a reviewer sees at a
 glance: how much of the image is one background colour, where the foreground sits (a centred logo on a plain
 background is a splash), how many separate things are on screen, stacks of same-width boxes (the inputs and
-button of a sign-in form), the rows of a list, and a diagonal ribbon across a corner (the DEBUG / BETA banners
+button of a sign-in form), the rows of a list, long straight rules, and a diagonal ribbon across a corner (the DEBUG / BETA banners
 frameworks paint there). Boxes are reported in original-image pixels.
 """
 
@@ -52,6 +52,7 @@ def image_features(rgb: np.ndarray, words: list[Word]) -> dict[str, float]:
     features.update(_background_and_foreground(_shrink(small, LAYOUT_SIDE)))
     features.update(_edge_layout(edges))
     features.update(_box_stacks(edges))
+    features.update(_long_lines(edges))
     features.update(_corner_ribbon(small, 1.0 / scale))
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     features["saturation_mean"] = float(hsv[..., 1].mean() / 255.0)
@@ -156,6 +157,20 @@ def _box_stacks(edges: np.ndarray) -> dict[str, float]:
     else:
         out["box_stack_centred"] = 0.0
         out["box_stack_width"] = 0.0
+    return out
+
+
+def _long_lines(edges: np.ndarray) -> dict[str, float]:
+    """Straight edges across a quarter of the image or more: separators, table and grid rules, card and input
+    borders. App screens are full of them; a title card or a splash screen has almost none (a device frame adds
+    its own few)."""
+    h, w = edges.shape
+    out = {}
+    for name, kernel, axis in (("h_lines", (max(8, w // 4), 1), 1), ("v_lines", (1, max(8, h // 4)), 0)):
+        runs = cv2.morphologyEx(edges, cv2.MORPH_OPEN, np.ones(kernel[::-1], np.uint8))
+        on = runs.any(axis=axis)
+        # one line per run of adjacent rows (columns): an edge is two pixels thick
+        out[name] = float(np.count_nonzero(on[1:] & ~on[:-1]) + int(on[0])) if on.size else 0.0
     return out
 
 

@@ -1,9 +1,9 @@
 """Tesseract OCR for screenshots: words with boxes (in original-image coordinates), confidences, line and block ids.
 
 Screenshots are not scanned pages, so the image is prepared first (:func:`prepare`):
-- greyscale, then *polarity normalisation*: wherever the local background is dark (dark mode, dark sidebars,
-  coloured buttons, hero banners) the pixels are inverted, so tesseract sees dark text on light everywhere in one
-  pass instead of two;
+- greyscale, then *polarity normalisation*: wherever the text is lighter than its local background (dark mode,
+  dark sidebars, white text on coloured buttons, cards and hero banners) the pixels are inverted, so tesseract
+  sees dark text on light everywhere in one pass instead of two; faint text is stretched to full contrast;
 - scale chosen by the likely text height: small images are upscaled 2x; very large (Retina, 2x/3x) shots are
   brought down to a 2000 px long side, which reads as well and faster. 1x desktop shots are never shrunk.
 
@@ -12,6 +12,14 @@ Two engines read the prepared image, chosen by :func:`engine_name`:
   image encoding per asset); about 1.7x faster per image here. Used when the ``tesserocr`` wheel is installed.
 - ``pytesseract``: the ``tesseract`` command through pytesseract, the portable fallback.
 ``MEDIA_CHECK_OCR_ENGINE=pytesseract`` forces the fallback. The engine is part of the OCR cache key.
+
+Screens in other scripts: with only the configured languages (``eng`` by default), Chinese, Japanese, Korean,
+Arabic or Cyrillic text reads as low-confidence noise. When the first pass reads that badly (mean word confidence
+below :data:`SECOND_PASS_BELOW`), tesseract's script detection (OSD) names the script, and a second pass reads the
+image with that script's language data next to the configured languages (:data:`SCRIPT_LANGUAGES`, when the
+Debian language pack is installed); its words replace the first pass's when they are read with clearly more
+confidence. Most screenshots never take the second pass. The installed script languages are part of the OCR cache
+key (:func:`second_pass_languages`). The second pass needs the ``tesserocr`` engine.
 """
 
 from __future__ import annotations
@@ -29,8 +37,18 @@ from PIL import Image
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "3"
+PREPROCESS_VERSION = "4"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
+NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
+POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
+MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
+SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which the script is detected
+SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
+# tesseract OSD script name -> the language data that reads it (Debian: tesseract-ocr-<lang, _ as ->). OSD tells
+# Chinese from Japanese poorly, so both read the Han family (the first one leads).
+SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "Katakana": ("jpn", "chi_sim"),
+                    "Hiragana": ("jpn", "chi_sim"), "Hangul": ("kor",), "Korean": ("kor",), "Arabic": ("ara",),
+                    "Cyrillic": ("rus",)}
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
@@ -134,25 +152,43 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
     """Dark text on a white background everywhere: returns (image, fraction of the image that was inverted).
 
     The local background is a wide median (text strokes are thin, so a median window's value is the colour
-    around them; medians keep the edges of buttons and panels sharp). Where that background is darker than
-    mid-grey (dark mode, dark sidebars, solid buttons, hero banners) the pixels are inverted; then every pixel is
-    divided by its background (flat-field), so grey panels and tinted cards become white and tesseract's page
-    segmentation does not take them for pictures. Computed at half resolution on large images.
+    around them; medians keep the edges of buttons and panels sharp). Each region's polarity is read from its
+    content: where what departs from the background is mostly *lighter* than it (white text on a teal banner, a
+    coloured button, a dark card), the region is inverted; where it is mostly darker it is kept; where neither side
+    dominates (photos, icons), a dark background is inverted as before. Then every pixel becomes its contrast
+    against the background (flat-field, with a small dead zone that drops compression noise and faint box
+    fills), stretched locally so that faint text (light grey labels on a dark card) reaches full black. Grey
+    panels and tinted cards become white, so tesseract's page segmentation does not take them for pictures.
+    Computed at half resolution on large images.
     """
     h, w = grey.shape
     factor = 2 if max(h, w) > 1200 else 1
     small = cv2.resize(grey, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else grey
-    background = cv2.medianBlur(small, BACKGROUND_WINDOW) if min(small.shape) > BACKGROUND_WINDOW else small
-    dark = background < 110
-    fraction = float(dark.mean())
-    background = np.where(dark, 255 - background, background)
+    window = BACKGROUND_WINDOW
+    background = cv2.medianBlur(small, window) if min(small.shape) > window else small
+    departure = small.astype(np.float32) - background.astype(np.float32)
+    lighter = cv2.blur(np.maximum(departure - NOISE_LEVELS, 0), (window, window))
+    darker = cv2.blur(np.maximum(-departure - NOISE_LEVELS, 0), (window, window))
+    inverted = np.where(lighter > POLARITY_RATIO * darker + 0.5, 1.0,
+                        np.where(darker > POLARITY_RATIO * lighter + 0.5, 0.0,
+                                 (background < 110).astype(np.float32)))
+    inverted = cv2.blur(inverted, (5, 5)) > 0.5
+    fraction = float(inverted.mean())
+    back = background.astype(np.float32)
     if factor > 1:
-        dark = cv2.resize(dark.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = grey.copy()
-    out[dark] = 255 - grey[dark]
-    flat = np.maximum(background.astype(np.float32), 64.0)
-    return np.clip(out.astype(np.float32) * (255.0 / flat), 0, 255).astype(np.uint8), fraction
+        inverted = cv2.resize(inverted.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+    diff = grey.astype(np.float32) - back
+    dark_range = np.maximum(back, 64.0) - NOISE_LEVELS
+    light_range = np.maximum(255.0 - back, 64.0) - NOISE_LEVELS
+    depth = np.where(inverted, np.maximum(diff - NOISE_LEVELS, 0) / light_range,
+                     np.maximum(-diff - NOISE_LEVELS, 0) / dark_range)
+    # local contrast stretch: the darkest stroke of each neighbourhood becomes black (at most 1/MIN_CONTRAST x)
+    coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
+    gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), MIN_CONTRAST, 1.0)
+    if factor > 1:
+        gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(255.0 * (1.0 - depth * gain), 0, 255).astype(np.uint8), fraction
 
 
 def engine_name() -> str:
@@ -218,9 +254,57 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates."""
     rgb = np.asarray(image.convert("RGB"))
     prepared, scale, _ = prepare(rgb)
-    if engine_name() == "tesserocr":
-        return _ocr_tesserocr(prepared, scale, languages, timeout, image.width, image.height)
-    return _ocr_pytesseract(prepared, scale, languages, timeout, image.width, image.height)
+    if engine_name() != "tesserocr":
+        return _ocr_pytesseract(prepared, scale, languages, timeout, image.width, image.height)
+    words = _ocr_tesserocr(prepared, scale, languages, timeout, image.width, image.height)
+    first = _mean_confidence(words)
+    if first is None or first >= SECOND_PASS_BELOW:
+        return words
+    script_languages = tuple(lang for lang in _script_languages(prepared) if lang not in languages)
+    if not script_languages:
+        return words
+    again = _ocr_tesserocr(prepared, scale, (*script_languages, *languages), timeout, image.width, image.height)
+    second = _mean_confidence(again)
+    return again if second is not None and second >= first + SECOND_PASS_GAIN else words
+
+
+def _mean_confidence(words: list[Word]) -> float | None:
+    """Mean confidence of the words with a letter or digit (None when there are too few to judge)."""
+    readable = [w.conf for w in words if any(c.isalnum() for c in w.text)]
+    return sum(readable) / len(readable) if len(readable) >= 4 else None
+
+
+@functools.lru_cache(maxsize=None)
+def second_pass_languages() -> tuple[str, ...]:
+    """The script languages installed for the second pass (empty without the OSD data or the engine)."""
+    folder = tessdata_dir()
+    if engine_name() != "tesserocr" or folder is None or not os.path.isfile(os.path.join(folder,
+                                                                                       "osd.traineddata")):
+        return ()
+    return tuple(sorted({lang for group in SCRIPT_LANGUAGES.values() for lang in group
+                         if os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))}))
+
+
+def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:
+    """The installed languages of the script tesseract's OSD sees in ``prepared`` (none: Latin, or unsure)."""
+    installed = second_pass_languages()
+    if not installed:
+        return ()
+    import tesserocr
+
+    api = _APIS.get("osd-script")
+    if api is None:
+        api = tesserocr.PyTessBaseAPI(path=tessdata_dir(), lang="osd", psm=tesserocr.PSM.OSD_ONLY)
+        _APIS["osd-script"] = api
+    h, w = prepared.shape
+    api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
+    api.SetSourceResolution(96)
+    try:
+        found = api.DetectOrientationScript()
+    except RuntimeError:
+        return ()
+    group = SCRIPT_LANGUAGES.get((found or {}).get("script_name", ""), ())
+    return tuple(lang for lang in group if lang in installed)
 
 
 def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,

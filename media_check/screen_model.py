@@ -29,7 +29,7 @@ FEATURES = (
     # text amount and layout (from the OCR words)
     "log_words", "log_lines", "mean_conf", "text_area_fraction", "text_bbox_fraction", "text_x_spread",
     "text_y_spread", "text_centred", "max_text_height", "log_long_lines", "digit_word_fraction", "headline_lines",
-    "text_middle_fraction",
+    "text_middle_fraction", "aligned_lines",
     # lexicon phrases
     "login_strong", "login_cta", "login_field", "login_signed_in", "error_strong", "error_weak",
     "placeholder_strong", "ad_strong", "store_badges",
@@ -37,7 +37,8 @@ FEATURES = (
     "log_aspect", "colour_entropy", "grey_entropy", "edge_density", "edge_density_centre", "background_fraction",
     "largest_uniform_fraction", "foreground_fraction", "foreground_bbox_fraction", "foreground_centre_offset",
     "log_blobs", "largest_blob_fraction", "largest_blob_centred", "log_row_bands", "busy_row_fraction",
-    "log_boxes", "box_stack", "box_stack_centred", "box_stack_width", "saturation_mean",
+    "log_boxes", "box_stack", "box_stack_centred", "box_stack_width", "saturation_mean", "log_h_lines",
+    "log_v_lines",
 )
 
 
@@ -50,7 +51,7 @@ def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, flo
         return {"log_words": 0.0, "log_lines": 0.0, "mean_conf": 0.0, "text_area_fraction": 0.0,
                 "text_bbox_fraction": 0.0, "text_x_spread": 0.0, "text_y_spread": 0.0, "text_centred": 0.0,
                 "max_text_height": 0.0, "log_long_lines": 0.0, "digit_word_fraction": 0.0, "headline_lines": 0.0,
-                "text_middle_fraction": 0.0}
+                "text_middle_fraction": 0.0, "aligned_lines": 0.0}
     xs = np.array([w.box[0] + w.box[2] / 2 for w in good]) / max(1, width)
     ys = np.array([ln.box[1] + ln.box[3] / 2 for ln in lines]) / max(1, height)
     x0 = min(w.box[0] for w in good)
@@ -73,7 +74,18 @@ def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, flo
         # title typography: lines at least 4% of the image high (UI text is 1-2%)
         "headline_lines": float(min(4, sum(1 for ln in lines if ln.box[3] >= 0.04 * height))),
         "text_middle_fraction": float(np.mean((ys > 0.25) & (ys < 0.75))),
+        "aligned_lines": _aligned_lines(lines, width),
     }
+
+
+def _aligned_lines(lines, width: int) -> float:
+    """Share of text lines (of at least 4) that start at the same left edge as two others: the rows of a list,
+    a table, a form or a settings page. A title card's few centred lines share none."""
+    if len(lines) < 4:
+        return 0.0
+    lefts = np.array([ln.box[0] for ln in lines], dtype=float) / max(1, width)
+    close = np.abs(lefts[:, None] - lefts[None, :]) <= 0.01
+    return float(np.mean(close.sum(axis=1) >= 3))
 
 
 def phrase_counts(matches: Sequence[Match]) -> dict[str, float]:
@@ -93,7 +105,8 @@ _IMAGE_KEYS = ("colour_entropy", "grey_entropy", "edge_density", "edge_density_c
                "largest_uniform_fraction", "foreground_fraction", "foreground_bbox_fraction",
                "foreground_centre_offset", "largest_blob_fraction", "largest_blob_centred", "busy_row_fraction",
                "box_stack", "box_stack_centred", "box_stack_width", "saturation_mean")
-REQUIRED_IMAGE_FEATURES = frozenset((*_IMAGE_KEYS, "aspect", "blob_count", "row_bands", "box_count"))
+REQUIRED_IMAGE_FEATURES = frozenset((*_IMAGE_KEYS, "aspect", "blob_count", "row_bands", "box_count", "h_lines",
+                                     "v_lines"))
 
 
 def has_image_features(features: Mapping[str, float]) -> bool:
@@ -107,6 +120,8 @@ def image_structure(features: Mapping[str, float]) -> dict[str, float]:
         "log_aspect": math.log(max(1e-3, f.get("aspect", 1.0))),
         "log_blobs": math.log1p(f.get("blob_count", 0.0)),
         "log_row_bands": math.log1p(f.get("row_bands", 0.0)),
+        "log_h_lines": math.log1p(f.get("h_lines", 0.0)),
+        "log_v_lines": math.log1p(f.get("v_lines", 0.0)),
         "log_boxes": math.log1p(f.get("box_count", 0.0)),
         **{k: float(f.get(k, 0.0)) for k in _IMAGE_KEYS},
     }

@@ -63,6 +63,8 @@ CASES = [
     (["http://localhost:3000/projects"], ["non-production"]),
     (["https://staging.acme-app.com/dashboard"], ["non-production"]),
     (["hllps:/slaging.com"], ["non-production"]),                          # OCR-garbled staging host
+    (["bocalhost:3000/today?crew=concrete"], ["non-production"]),          # OCR-garbled localhost with its port
+    (["Step 2: mix for 3 minutes", "Test:3 passed", "DEMO:12"], []),       # a word and a number, not a host
     (["Version 2.4.0-beta"], ["non-production"]),
     (["Concrete cylinders", "Test results", "Sample ID 2231"], []),
     (["Download report", "Testing schedule for level 3"], []),
@@ -116,6 +118,36 @@ def test_findings_carry_evidence_boxes_confidence_and_fix(cfg):
     finding = verdict.findings[0]
     assert finding.code == "MC103" and 0.5 < finding.confidence <= 1.0 and finding.fix
     assert finding.evidence[0].text == "Lorem ipsum" and finding.evidence[0].box[2] > 0
+
+
+def _with_classifier(analysis: Analysis, **probabilities: float) -> Analysis:
+    """``analysis`` whose screen-classifier probabilities are ``probabilities`` (the rest in use)."""
+    from media_check.rules.content import facts_of
+
+    scores = {"in_use": 0.0, "login": 0.0, "splash": 0.0, "error": 0.0, **probabilities}
+    scores["in_use"] = max(0.0, 1.0 - sum(v for k, v in scores.items() if k != "in_use"))
+    facts_of(analysis, scores)
+    return analysis
+
+
+def test_a_sign_in_form_that_the_classifier_confirms_is_a_login_screen(cfg):
+    screen = _with_classifier(words_screen("Acme", "Email", "Password", "Log in"), login=0.8)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+
+
+def test_a_password_manager_with_a_log_out_button_is_not_a_login_screen(cfg):
+    screen = _with_classifier(words_screen("Stored Passwords 1", "Last Login 18/12/2025", "Password", "Logout"),
+                              login=0.8)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
+def test_lorem_in_the_footer_of_an_error_page_is_left_to_the_error_rule(cfg):
+    lines = ("404 - Page not found", ("Lorem ipsum dolor sit amet, consectetur adipisicing elit.", 800))
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*lines), error=0.9), cfg)) == \
+        ["error-screen"]
+    # the same words on a screen the classifier sees as in use: both findings
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*lines), error=0.1), cfg)) == \
+        ["error-screen", "placeholder-text"]
 
 
 def test_test_mode_of_a_test_ad_is_reported_as_the_ad(cfg):

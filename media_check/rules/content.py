@@ -24,6 +24,8 @@ _LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(E
 _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
+_PORT = re.compile(r":\d{4,5}(?!\d)")  # a development server's port: localhost:3000, dev:8080
+_SIGN_OUT = frozenset(skeleton(t) for t in ("sign out", "log out", "logout"))
 # The conventional input hint of an email field ("you@example.com"): a form's hint, not placeholder content.
 _HINT_ADDRESS = re.compile(r"^(you|your|yourname|youremail|name|user|username|email|mail|me|someone)@example\.",
                            re.IGNORECASE)
@@ -104,7 +106,7 @@ def _pct(value: float) -> str:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC101", name="login-screen", severity="fail",
-      options={"min-probability": 0.6, "min-probability-with-strong-phrase": 0.3},
+      options={"min-probability": 0.5, "min-probability-with-strong-phrase": 0.3},
       needs=("ocr", "features"), marketplace_rule="1")
 def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
@@ -117,7 +119,8 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         a button, no app chrome). It fires when the text and the classifier agree: a phrase only credential
         screens carry and a modest probability, or two such phrases on a screen the classifier does not see as in
         use, or field labels and a high probability. An in-use page with a "Sign in" button in
-        its header, or a settings page with an Account row, is not a login screen.
+        its header, a settings page with an Account row, or a password manager (Password and Login rows next to
+        a "Log out" button) is not a login screen.
 
     Why it matters:
         Marketplace rule 1: screenshots show the application in use; a screenshot that is merely a login page is
@@ -133,6 +136,8 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     facts, o = facts_of(ctx.analysis), ctx.options
     strong = facts.get("login.strong")
     fields, buttons = facts.get("login.field"), facts.get("login.cta")
+    if any(skeleton(m.phrase) in _SIGN_OUT for m in facts.get("login.signed_in")):
+        fields = []  # a session that can be signed out of is in use: its Password / Login rows are content
     evidence = _evidence(strong + fields + buttons)
     p, p_in_use = facts.p("login"), facts.p("in_use")
     if p is None:  # no model: text alone, and only when it is unambiguous
@@ -149,7 +154,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC102", name="splash-screen", severity="fail",
-      options={"min-probability": 0.6, "min-probability-with-store-badge": 0.45, "max-words": 40},
+      options={"min-probability": 0.65, "min-probability-with-store-badge": 0.45, "max-words": 40},
       needs=("ocr", "features"), marketplace_rule="1")
 def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is a splash screen, title art or a logo card, not the app in use.
@@ -204,7 +209,8 @@ def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
         missed "lorem"), "placeholder", "sample text", "your text here", "YOUR NAME", John/Jane Doe (and their
         equivalents in ten other languages), example.com addresses, template instructions ("Max 25 characters"),
         and numbered dummy rows ("Title 0", "Title 1", "Title 2"). On a sign-in form, an example address inside an
-        input is a hint, not content, and is left to the login-screen rule.
+        input is a hint, not content, and is left to the login-screen rule; on an error page (a 404 with a
+        template footer) the error is the finding, and is left to the error-screen rule.
 
     Why it matters:
         Marketplace rule 2: no placeholder text or other temporary content anywhere in the submission.
@@ -230,6 +236,10 @@ def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
         found += lorem
     if not found:
         return
+    p_error = facts.p("error")
+    if p_error is not None and p_error >= 0.5 and \
+            any(m.words[0].line not in facts.log_lines for m in facts.get("error.strong", "error.patterns")):
+        return  # an error page: the error-screen rule reports it; its template footer is not the screen's content
     if facts.p("login") is not None and facts.p("login") >= 0.5 and facts.get("login.strong", "login.field"):
         found = [m for m in found if not any(h in m.phrase.lower() for h in _HINT_PLACEHOLDERS)]
         if not found and len(distinct_lorem) < ctx.options["min-lorem-words"]:
@@ -290,7 +300,8 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
 
 
 def _in_host_name(match: Match) -> bool:
-    """The mark word is a label of a host name (staging.example.com, https://dev-api.io), not a path or an email."""
+    """The mark word is a label of a host name (staging.example.com, https://dev-api.io, localhost:3000), not a
+    path or an email."""
     folded = match.words[0].text.casefold()
     target = skeleton(match.phrase)
     for found in re.finditer(r"[^\W_]+", folded):
@@ -303,8 +314,8 @@ def _in_host_name(match: Match) -> bool:
         after_scheme = before.endswith(("//", ":/"))
         if "@" in before[-30:] or (before.endswith("/") and not after_scheme):
             continue  # an email's user name or a path segment
-        if len(after) == 2 and after[0] in ".-" and after[1].isalnum():
-            return True
+        if len(after) == 2 and after[0] in ".-" and after[1].isalnum() or _PORT.match(folded, found.end()):
+            return True  # a label of a host name, or a host with its port (localhost:3000)
     return False
 
 
