@@ -10,7 +10,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-eng $(foreach s,$(OCR_SCRIPTS),tesse
                 chromium fonts-dejavu-core fonts-liberation
 export OMP_THREAD_LIMIT := 1
 
-.PHONY: install system-deps scan test eval eval-live bench fuzz clean schema train
+.PHONY: install system-deps scan test eval eval-live bench bench-live fuzz clean schema train
 
 install: system-deps $(STAMP)
 
@@ -50,6 +50,12 @@ eval: install
 	$(VENV)/bin/media-check eval $(CORPUS)/manifest.csv --cache-dir $(CACHE) \
 	  --baseline $(CORPUS)/../tools/naive_baseline.py --bench 12
 
+# Live-app matching: the corpus's labelled pairs (stale / same screen / different screen) and the transform
+# benchmark (framed, captioned, cropped, padded, resized screens against 200+ live captures), beside whole-image
+# pHash at distance 10. OCR words come from CACHE (read only where pixels leave the call open).
+eval-live: install
+	$(VENV)/bin/media-check eval-live --corpus $(CORPUS) --cache-dir $(CACHE)
+
 # Retrain the screen classifier (models/screen_classifier.json) and print its grouped cross-validation scores.
 train: install
 	$(PY) -m pip install -q -e '.[train]'
@@ -58,6 +64,10 @@ train: install
 # Benchmarks print ratios measured in one run (never timed unit tests: the machine is shared and noisy).
 bench: install
 	$(PY) bench/bench_scan.py --runs 3
+
+# The live-capture index at 10,000 captures: lookup time per listing screenshot (target: at most 50 ms).
+bench-live: install
+	$(PY) bench/live_index.py --captures 10000
 
 # Fuzz every parser of user files for longer than the suite does (FUZZ_EXAMPLES per target, random seeds).
 FUZZ_EXAMPLES ?= 5000

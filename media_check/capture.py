@@ -148,8 +148,12 @@ class _Fence:
 
 def capture(urls: list[str], out: str | Path, options: CaptureOptions = CaptureOptions()) -> list[Captured]:
     """Capture each URL into ``out`` as PNG; raises CaptureError with a clear reason on any refusal or failure."""
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise CaptureError("capturing needs Playwright's Python package: pip install 'media-check[live]' "
+                           "(it drives the system Chromium; no browser is downloaded)") from None
 
     if not urls:
         raise CaptureError("no URL to capture")

@@ -240,8 +240,8 @@ def data_row(rgb: np.ndarray) -> np.ndarray:
     middle = [b for b in lines if 0.3 * h <= b[1] <= 0.8 * h]
     out = rgb.copy()
     for target in middle:
-        donors = [b for b in lines if b is not target and abs(b[3] - target[3]) <= 1 and abs(b[1] - target[1]) > 2 * b[3]
-                  and b[2] >= 0.6 * target[2]]
+        donors = [b for b in lines if b is not target and abs(b[3] - target[3]) <= 1
+                  and abs(b[1] - target[1]) > 2 * b[3] and b[2] >= 0.6 * target[2]]
         if donors:
             x, y, bw, bh = target
             dx, dy, _, _ = donors[len(donors) // 2]
@@ -505,7 +505,8 @@ def render_text(summary: dict) -> str:
                      f"  (target {TARGETS['transforms']:.0%} right, no wrong)   pHash {total['phash_right'] / n:.1%} "
                      f"right, {total['phash_wrong'] / n:.1%} wrong")
         if foreign["n"]:
-            lines.append(f"{'screens not in the app':<24}{foreign['n']:>5}  unmatched {foreign['missed'] / foreign['n']:.1%}"
-                         f"   (pHash false matches {foreign['phash_wrong'] / foreign['n']:.1%})")
+            n = foreign["n"]
+            lines.append(f"{'screens not in the app':<24}{n:>5}  unmatched {foreign['missed'] / n:.1%}"
+                         f"   (pHash false matches {foreign['phash_wrong'] / n:.1%})")
         lines.append("  stale* = matched to its own capture but called stale")
     return "\n".join(lines) + "\n"

@@ -51,9 +51,10 @@ def stale_screenshot(ctx: AssetContext) -> Iterator[Hit]:
         differs. Cosmetic differences are ignored: the status bar (clock, battery), compression and scaling,
         values that changed in place (numbers, dates, a data row), reflowed text, prose and pictures (covers,
         photos). What remains is structural (a control or icon added or removed, a moved or resized block, a
-        different layout): when it covers more than about 0.2% of the screen (a button), the screenshot is
-        stale. The changed regions are the evidence (boxes in the screenshot's pixels); ``--diff-dir`` writes a
-        side-by-side image of each stale pair for a reviewer.
+        different layout): when it covers more than about 0.15% of the screen (a button; an element added or
+        removed counts double an altered one), the screenshot is stale. The changed regions are the evidence
+        (boxes in the screenshot's pixels); ``--diff-dir`` writes a side-by-side image of each stale pair for a
+        reviewer.
 
     Why it matters:
         Marketplace rule 5: listing media must be kept up to date as new versions ship. A screenshot of an old
