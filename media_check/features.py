@@ -169,7 +169,7 @@ def _long_lines(edges: np.ndarray) -> dict[str, float]:
     for name, kernel, axis in (("h_lines", (max(8, w // 4), 1), 1), ("v_lines", (1, max(8, h // 4)), 0)):
         runs = cv2.morphologyEx(edges, cv2.MORPH_OPEN, np.ones(kernel[::-1], np.uint8))
         on = runs.any(axis=axis)
-        # one line per run of adjacent rows (columns): an edge is two pixels thick
+        # runs of adjacent edge rows (columns): a thin rule counts once or twice (an edge on each side)
         out[name] = float(np.count_nonzero(on[1:] & ~on[:-1]) + int(on[0])) if on.size else 0.0
     return out
 

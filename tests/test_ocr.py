@@ -1,9 +1,11 @@
 """The OCR layer on real tesseract: words, boxes in original coordinates, dark mode, scale handling."""
 
+from pathlib import Path
+
 from PIL import Image, ImageDraw
 
 from conftest import font, text_screen
-from media_check.ocr import lines_of, normalise_polarity, ocr_image, prepare
+from media_check.ocr import lines_of, normalise_polarity, ocr_image, prepare, second_pass_languages
 
 import numpy as np
 
@@ -59,3 +61,31 @@ def test_retina_sized_image_is_brought_down():
     assert max(prepared.shape) == 2000 and scale < 1
     prepared, scale, _ = prepare(np.zeros((1080, 1920, 3), np.uint8))
     assert scale == 1.0  # 1x desktop shots are never shrunk
+
+
+def test_white_text_on_a_mid_tone_panel_is_read():
+    # a teal banner (grey level ~170, above the dark-background cut) with white copy: a polarity to read from the
+    # text itself, not from how dark the background is
+    image = Image.new("RGB", (1200, 700), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([0, 0, 1200, 420], fill=(108, 205, 185))
+    draw.text((60, 80), "Single room near the station", fill="white", font=font(34))
+    draw.text((60, 500), "Contact the owner", fill=(30, 30, 30), font=font(30))
+    text = words_text(ocr_image(image))
+    assert "station" in text and "owner" in text
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def test_a_screen_in_another_script_is_read_in_a_second_pass():
+    # a Korean sign-in screen: English data reads noise; OSD names Hangul and the Korean pass reads the words
+    assert "kor" in second_pass_languages(), "install tesseract-ocr-osd and tesseract-ocr-kor (make install)"
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_045.png").convert("RGB"))
+    text = "".join(w.text for w in words)
+    assert "로그인" in text and "비밀번호" in text
+
+
+def test_an_english_screen_takes_no_second_pass():
+    image = text_screen(["Quarterly budget review", "Download report"], size=(1600, 900))
+    assert all(w.text.isascii() for w in ocr_image(image))

@@ -54,6 +54,8 @@ def test_levenshtein_stops_at_the_limit():
     (["Nice", "job!", "This", "is", "a", "320x50", "test", "ad."], ("ad.strong", "this is a 320x50 test ad")),
     (["Something", "went", "wrong"], ("error.strong", "something went wrong")),
     (["PLEASE", "CONNECT", "TO", "INTERNET"], ("error.strong", "connect to internet")),
+    (["자", "동", "로", "그", "인"], ("login.strong", "자동 로그인")),            # Korean OCR splits syllables
+    (["请", "输入", "您", "的", "密码"], ("login.strong", "请输入您的密码")),
 ])
 def test_phrases_are_found_despite_ocr_errors(texts, expected):
     assert expected in found(line(*texts))
@@ -98,3 +100,9 @@ def test_a_lexicon_from_toml():
     lexicon = Lexicon.from_toml('[demo.strong]\nen = ["hello world"]\n[demo.patterns]\nany = ["\\\\bv\\\\d+"]\n')
     categories = [m.category for m in lexicon.find(line("Helo", "world", "v2"))]
     assert categories == ["demo.strong", "demo.patterns"]
+
+
+def test_two_factor_rows_are_a_field_not_a_credential_screen_phrase():
+    # password managers and security settings list "Two-factor authentication" as a row
+    assert found(line("Two-factor", "authentication"), "login.strong") == []
+    assert ("login.field", "two-factor authentication") in found(line("Two-factor", "authentication"))

@@ -60,3 +60,26 @@ def test_text_layout_sees_a_centred_title():
 
 def test_partial_features_do_not_feed_the_model():
     assert not has_image_features({"grey_std": 3.0})
+
+
+def test_rows_of_a_list_share_a_left_edge_and_a_title_card_does_not():
+    rows = [Word(f"Item{i}", 95.0, (40, 100 + 60 * i, 200, 20), 1, i) for i in range(6)]
+    assert text_layout(rows, 1000, 1000)["aligned_lines"] == 1.0
+    card = [Word(text, 95.0, (500 - 10 * len(text), 400 + 60 * i, 20 * len(text), 30), 1, i)
+            for i, text in enumerate(["Acme", "Build", "better", "sites"])]
+    assert text_layout(card, 1000, 1000)["aligned_lines"] == 0.0
+
+
+def test_separators_of_a_list_are_long_lines_and_a_logo_card_has_none():
+    from PIL import Image, ImageDraw
+
+    from media_check.features import image_features
+
+    listing = Image.new("RGB", (800, 1400), "white")
+    draw = ImageDraw.Draw(listing)
+    for y in range(150, 1400, 120):
+        draw.line([(0, y), (800, y)], fill=(120, 120, 120), width=2)
+    card = Image.new("RGB", (800, 1400), (30, 60, 200))
+    ImageDraw.Draw(card).ellipse([300, 600, 500, 800], fill="white")
+    assert image_features(np.asarray(listing), [])["h_lines"] >= 10
+    assert image_features(np.asarray(card), [])["h_lines"] == 0 == image_features(np.asarray(card), [])["v_lines"]
