@@ -158,3 +158,26 @@ def test_real_pair_with_removed_navigation_is_stale():
     old, new = (eval_live.load_rgb(CORPUS / f"pair_011_{v}.png") for v in ("old", "new"))
     decision = decide(old, match.LiveView(new))
     assert decision.status == "stale" and decision.changed_regions
+
+
+# ------------------------------------------------------------------ the reviewer's diff image
+
+def test_diff_image_shows_both_sides_and_colours_the_change(dashboard, dashboard_view):
+    from media_check import diff_image
+
+    listing = with_new_button(dashboard)
+    comparison = match.compare(listing, dashboard_view)
+    picture = diff_image.render(listing, dashboard_view.image, comparison, listing_name="old.png",
+                                live_name="live.png", height=400)
+    assert picture.width > 3 * 400 * 0.9  # three landscape panels side by side
+    pixels = np.asarray(picture)
+    red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
+    assert red.sum() > 50  # the button exists only in the listing: drawn red, and boxed
+    overlay = diff_image.overlay(dashboard_view.image, dashboard_view.image)
+    assert not ((overlay[..., 0] > 200) & (overlay[..., 1] < 60)).any()  # identical drawings: nothing coloured
+
+
+def test_nearby_boxes_are_merged_for_the_reviewer():
+    from media_check.diff_image import merged
+
+    assert merged([(0, 0, 10, 10), (12, 0, 10, 10), (100, 100, 5, 5)], gap=4) == [(0, 0, 22, 10), (100, 100, 5, 5)]
