@@ -112,7 +112,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
 
     What it checks:
-        Phrases of credential screens, in eleven languages and tolerant of OCR errors: "Forgot password?",
+        Phrases of credential screens, in thirteen languages and tolerant of OCR errors: "Forgot password?",
         "Sign in with Google", "Don't have an account?", "Create account", "Verification code", "Connect your
         account", field labels (Email, Password, Username) and buttons (Sign in, Log in, Continue); and the screen
         classifier's probability that the whole screen is a login screen (few words, a centred stack of inputs and
@@ -154,14 +154,15 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
 
 # ---------------------------------------------------------------------------------------------------------------
 @rule(code="MC102", name="splash-screen", severity="fail",
-      options={"min-probability": 0.65, "min-probability-with-store-badge": 0.45, "max-words": 40},
+      options={"min-probability": 0.7, "min-probability-with-store-badge": 0.45, "max-words": 40},
       needs=("ocr", "features"), marketplace_rule="1")
 def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is a splash screen, title art or a logo card, not the app in use.
 
     What it checks:
         The screen classifier's probability that the image is a splash or title card: little text, one centred
-        mark on a plain or gradient background, no rows, boxes or app chrome; store feature graphics and marketing
+        mark on a plain or gradient background, no rows, boxes, long rules or app chrome (on a screen with no error
+        message, the probability of an error screen, which looks the same, counts towards it); store feature graphics and marketing
         title cards with no UI look the same (store badges such as "Get it on Google Play" count towards it). A sparse but real screen (an empty state inside the app's own header
         and navigation) keeps its chrome and is not flagged.
 
@@ -173,13 +174,15 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
         listing's tile and description.
 
     Options:
-        min-probability: classifier probability of "splash" needed.
+        min-probability: classifier probability of "splash" (plus "error" when no error message is read) needed.
         min-probability-with-store-badge: probability needed on a card with store badges ("Get it on Google
             Play", "Download on the App Store"), the mark of marketing title cards.
         max-words: a screen with more OCR words than this is not a splash screen.
     """
     facts = facts_of(ctx.analysis)
     p = facts.p("splash")
+    if p is not None and not facts.get("error.strong", "error.patterns"):
+        p += facts.p("error")  # a sparse, centred screen with no error message is a title card, not an error
     words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
     badges = facts.get("splash.marketing")
     needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
