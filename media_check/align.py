@@ -22,7 +22,7 @@ import numpy as np
 
 Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 
-PEEL_SIDE = 600  # screen location works on a copy whose long side is at most this
+PEEL_SIDE = 800  # screen location works on a copy whose long side is at most this
 ALIGN_SIDE = 960  # alignment and comparison work on images whose long side is at most this
 ORB_FEATURES = 1000
 
@@ -40,7 +40,7 @@ def _shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
 
 def _smooth_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels on a smooth surface (solid colour or a gentle gradient): backdrops, bezels, padding."""
-    blurred = cv2.GaussianBlur(rgb, (5, 5), 1.2).astype(np.int16)
+    blurred = cv2.GaussianBlur(rgb, (3, 3), 0.8).astype(np.int16)
     grad = np.zeros(rgb.shape[:2], np.int16)
     for channel in range(3):
         c = blurred[:, :, channel]
@@ -74,8 +74,12 @@ def _peel_once(rgb: np.ndarray) -> Box | None:
     best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
     x, y, bw, bh, area = (int(v) for v in stats[best])
     box_area = bw * bh
-    # A screen (or a device) is one solid block: most of its bounding box is covered, and it is large.
+    # A screen (or a device) is one solid block: most of its bounding box is covered, and it is large ...
     if box_area < 0.25 * h * w or area < 0.85 * box_area or box_area > 0.97 * h * w:
+        return None
+    # ... and nearly all there is besides the surround (a caption or a logo may sit beside it; a panel of an app
+    # has the app's header, title and other rows beside it).
+    if area < 0.85 * stats[1:, cv2.CC_STAT_AREA].sum():
         return None
     # ... inset on the left and the right (a block of an app's own content spans its width) ...
     side = max(2, round(0.01 * w))
@@ -89,19 +93,25 @@ def _peel_once(rgb: np.ndarray) -> Box | None:
     return x + 1, y + 1, max(1, bw - 2), max(1, bh - 2)
 
 
-def _outline_contrast(rgb: np.ndarray, box: Box, width: int = 2) -> float:
-    """Share of a box's inner outline whose colour differs from the colour just outside it."""
+def _outline_contrast(rgb: np.ndarray, box: Box, width: int = 2, offset: int = 3) -> float:
+    """Share of a box's outline whose colour just inside differs from the colour just outside (each probed
+    ``offset`` pixels away from the edge, so anti-aliasing and a loose box do not blur the two together)."""
     h, w = rgb.shape[:2]
     x, y, bw, bh = box
+    if bw <= 2 * (offset + width) or bh <= 2 * (offset + width):
+        return 0.0
+    o, k = offset, width
     pairs = []
-    if y - width - 1 >= 0:
-        pairs.append((rgb[y:y + width, x:x + bw], rgb[y - width - 1:y - 1, x:x + bw]))
-    if y + bh + width + 1 <= h:
-        pairs.append((rgb[y + bh - width:y + bh, x:x + bw], rgb[y + bh + 1:y + bh + width + 1, x:x + bw]))
-    if x - width - 1 >= 0:
-        pairs.append((rgb[y:y + bh, x:x + width], rgb[y:y + bh, x - width - 1:x - 1]))
-    if x + bw + width + 1 <= w:
-        pairs.append((rgb[y:y + bh, x + bw - width:x + bw], rgb[y:y + bh, x + bw + 1:x + bw + width + 1]))
+    if y - o - k >= 0:
+        pairs.append((rgb[y + o:y + o + k, x + o:x + bw - o], rgb[y - o - k:y - o, x + o:x + bw - o]))
+    if y + bh + o + k <= h:
+        pairs.append((rgb[y + bh - o - k:y + bh - o, x + o:x + bw - o],
+                      rgb[y + bh + o:y + bh + o + k, x + o:x + bw - o]))
+    if x - o - k >= 0:
+        pairs.append((rgb[y + o:y + bh - o, x + o:x + o + k], rgb[y + o:y + bh - o, x - o - k:x - o]))
+    if x + bw + o + k <= w:
+        pairs.append((rgb[y + o:y + bh - o, x + bw - o - k:x + bw - o],
+                      rgb[y + o:y + bh - o, x + bw + o:x + bw + o + k]))
     if not pairs:
         return 0.0
     differs = total = 0
@@ -227,14 +237,26 @@ def _descend_frames(small: np.ndarray) -> list[Box]:
             good.append(rect)
             score[rect] = ring + outline
     chain = [(0, 0, w, h)]
+    # A raw capture is edge to edge: its border is the app (a status bar, a toolbar, a sidebar), not a smooth
+    # backdrop or padding, and nothing in it is a frame.
+    border = max(2, round(0.02 * min(h, w)))
+    if smooth.ring_fraction((0, 0, w, h), (border, border, w - 2 * border, h - 2 * border)) < 0.85:
+        return chain
     while True:
         outer = chain[-1]
         # A screen in a device, a window or padding is inset on the left and the right; a panel under an app's
-        # toolbar or beside its sidebar is not.
+        # toolbar or beside its sidebar is not. Inside a frame, the screen sits in its middle (a bezel is as
+        # thick on the left as on the right).
         side = max(2, round(0.01 * outer[2]))
+        nested = len(chain) > 1
+
+        def centred(r: Box) -> bool:
+            left, right = r[0] - outer[0], (outer[0] + outer[2]) - (r[0] + r[2])
+            return not nested or abs(left - right) <= 0.5 * max(left, right) + side
+
         inside = [r for r in good if _contains(outer, r) and r[2] * r[3] <= 0.97 * outer[2] * outer[3]
                   and r[2] * r[3] >= 0.45 * outer[2] * outer[3] and smooth.ring_fraction(outer, r) >= 0.7
-                  and r[0] - outer[0] >= side and (outer[0] + outer[2]) - (r[0] + r[2]) >= side]
+                  and r[0] - outer[0] >= side and (outer[0] + outer[2]) - (r[0] + r[2]) >= side and centred(r)]
         if not inside:
             return chain
         # The best-framed rectangle: smooth surround, crisp outline.

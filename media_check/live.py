@@ -10,7 +10,13 @@ folder of captures is hashed once.
 caption, frame, padding removed), looks up the nearest captures with vectorised Hamming distances (numpy XOR +
 popcount over all entries at once: 10,000 captures are searched in a few milliseconds), confirms the best few
 geometrically (ORB features and a RANSAC similarity transform, :mod:`media_check.align`), compares the aligned
-pair (:mod:`media_check.match`) and decides current, stale or unmatched.
+pair (:mod:`media_check.match`) and decides current, stale or unmatched. When the pixels leave that open (a
+redesign that moved everything), the OCR words of the two screens are compared too: the listing's come from its
+analysis, the capture's from the analysis cache (tesseract runs once for a capture never seen before).
+
+:class:`LiveCheck` is what a scan uses: the index built once, and for each screenshot whose analysis succeeded, the
+image decoded again (with the same limits; the isolated analysis worker has already decoded it once) and matched,
+with a side-by-side diff image written for each stale one.
 """
 
 from __future__ import annotations
@@ -73,9 +79,10 @@ def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:
 
 def capture_entries(rgb: np.ndarray, screen: Box | None = None) -> tuple[Box, np.ndarray]:
     """The screen box of a capture and the structure hashes (N x 3 uint64) of its index entries: the screen,
-    nine crops of it, its uniform margins trimmed, and the whole image."""
-    screen = screen or align.locate_screen(rgb)
+    nine crops of it, its uniform margins trimmed, and the whole image. A live capture is a raw capture of the
+    app, so its screen is the whole image unless ``screen`` says otherwise."""
     h, w = rgb.shape[:2]
+    screen = screen or (0, 0, w, h)
     boxes = [screen] + [_crop_box(screen, shares) for shares in CROPS]
     x, y, sw, sh = screen
     tx, ty, tw, th = align.trim_uniform(align.crop(rgb, screen))

@@ -137,8 +137,8 @@ class LiveView:
         self.image = cv2.resize(rgb, (round(w * self.scale), round(h * self.scale)), interpolation=cv2.INTER_AREA) \
             if self.scale < 1 else rgb
         sh, sw = self.image.shape[:2]
-        if screen is None:
-            screen = align.locate_screen(rgb)
+        if screen is None:  # a live capture is a raw capture: the whole image is the screen
+            screen = (0, 0, w, h)
         x, y, bw, bh = (round(v * self.scale) for v in screen)
         self.screen: Box = (x, y, min(bw, sw - x), min(bh, sh - y))
         self._features: Features | None = None
