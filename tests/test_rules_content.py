@@ -82,6 +82,10 @@ CASES = [
       "Personalised ads and content, ad and content measurement"], []),
     (["Add item", "ADD TASK", "ADS", "All tasks"], []),
     (["Status", "Closed", "Open"], []),
+    (["= Ad Loja Eco-Worthy", "Open"], ["ad-banner"]),                   # a badge after a stray menu mark
+    (["Offerwall Ads", "Interstitial Video Ads"], ["ad-banner"]),          # ad formats on show
+    (["= Add note", "Open"], []),
+    (["Ad-free plan", "Upgrade", "Open"], []),
     # broken-template
     (["Hello, {{user.firstName}}"], ["broken-template"]),
     (["Owner: [object Object]"], ["broken-template"]),
@@ -91,6 +95,13 @@ CASES = [
     (["Assignee: undefined"], ["broken-template"]),
     (["on Temporal.DateTime{off"], ["broken-template"]),
     (["Assignee: None", "nan bread"], []),
+    (["Author", "NULL", "Published today"], ["broken-template"]),        # a lone null on a sparse card
+    (["Roku's new Express offers excellent streaming and it's only forty dollars", "NULL",
+      "Georgia repeals citizen's arrest law ahead of a federal hearing in the death of a jogger",
+      "MADELINE HOLCOMBE, CNN"], []),                                      # one lone null among real copy
+    (["Roku's new Express offers excellent streaming and it's only forty dollars", "NULL",
+      "Georgia repeals citizen's arrest law ahead of a federal hearing in the death of a jogger",
+      "Total: NaN"], ["broken-template"]),                                 # ... with a second leaked value
     # error-screen
     (["Something went wrong", "Please try again"], ["error-screen"]),
     (["404 - Page not found"], ["error-screen"]),
@@ -133,6 +144,22 @@ def _with_classifier(analysis: Analysis, **probabilities: float) -> Analysis:
 def test_a_sign_in_form_that_the_classifier_confirms_is_a_login_screen(cfg):
     screen = _with_classifier(words_screen("Acme", "Email", "Password", "Log in"), login=0.8)
     assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+
+
+def test_a_credential_phrase_on_a_screen_the_classifier_does_not_see_in_use_is_a_login_screen(cfg):
+    lines = ("StellarPay", "CONNECT YOUR WALLET", "Connect your wallet to send XLM")
+    screen = _with_classifier(words_screen(*lines), login=0.28, splash=0.55)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+    screen = _with_classifier(words_screen(*lines), login=0.2)  # the classifier sees the app in use
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
+def test_two_field_labels_and_a_button_on_a_screen_not_in_use_are_a_login_form(cfg):
+    lines = ("WELCOME", "Username Member", "Kata Sandi", "CONNECT")
+    screen = _with_classifier(words_screen(*lines), login=0.29, splash=0.55)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+    screen = _with_classifier(words_screen("WELCOME", "Username Member", "CONNECT"), login=0.29, splash=0.55)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []  # one field label alone is not enough
 
 
 def test_a_password_manager_with_a_log_out_button_is_not_a_login_screen(cfg):

@@ -144,10 +144,11 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         if len(strong) >= 2 or (strong and fields and buttons):
             yield Hit(f"sign-in phrases {_quote(strong)}", confidence=0.75, evidence=evidence)
         return
-    if strong and (p >= o["min-probability-with-strong-phrase"] or (len(strong) >= 2 and p_in_use < 0.5)):
+    if strong and (p >= o["min-probability-with-strong-phrase"] or p_in_use < 0.4):
         yield Hit(f"a sign-in screen: {_quote(strong)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.99, 0.55 + p / 2), evidence=evidence)
-    elif fields and p >= o["min-probability"]:
+    elif fields and (p >= o["min-probability"]
+                     or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < 0.3)):
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
 
@@ -370,8 +371,13 @@ def _ad_evidence(analysis: Analysis) -> tuple[float, list[Match]]:
     for word in analysis.words:
         by_line.setdefault(word.line, []).append(word)
     # An "Ad" badge opens its line (or stands alone); next to an ad's call to action it is an ad unit.
-    badges = [Match("ad.badge", "Ad", (line[0],)) for line in by_line.values()
-              if line and line[0].text.strip(".:|") in ("Ad", "AD")][:1]
+    badges = []
+    for line in by_line.values():
+        # stray marks OCR reads before a badge (a menu icon as "=", a border as "|") do not count
+        first = next((w for w in line if any(c.isalnum() for c in w.text)), None)
+        if first is not None and first.text.strip(".:|[]()") in ("Ad", "AD"):
+            badges = [Match("ad.badge", "Ad", (first,))]
+            break
     cta = facts.get("ad.cta")[:1] if badges else []
     score = len(strong) + 0.5 * len({m.phrase for m in medium}) + 0.5 * len(badges) + 0.5 * len(cta)
     return score, strong + medium + badges + cta
@@ -405,8 +411,18 @@ def broken_template(ctx: AssetContext) -> Iterator[Hit]:
              if m.words[0].line not in error_lines and m.words[0].line not in facts.log_lines]
     if errors:  # on an error screen, "undefined" and "NaN" are words of the error message, not rendered values
         found = [m for m in found if m.phrase.strip(" :").lower() not in _VALUE_WORDS]
+    lone_null = [m for m in found if m.phrase.strip().lower() == "null"]
+    if found and len(lone_null) == 1 == len(found) and _real_word_count(ctx.analysis.words) >= _DENSE_SCREEN_WORDS:
+        return  # one lone "null" among a screen of real copy is too weak alone (a headline, a name, a value)
     if found:
         yield Hit(f"unrendered or broken output {_quote(found)}", confidence=0.9, evidence=_evidence(found))
+
+
+_DENSE_SCREEN_WORDS = 20  # real words (three or more letters, read with confidence) that make a screen dense
+
+
+def _real_word_count(words: Sequence[Word]) -> int:
+    return sum(1 for w in words if w.conf >= 60 and sum(c.isalpha() for c in w.text) >= 3)
 
 
 # ---------------------------------------------------------------------------------------------------------------
