@@ -328,11 +328,23 @@ def benchmark_screens(corpus: Path = CORPUS, samples: Path = SAMPLE_SCREENS) -> 
     return live, foreign
 
 
+def _apps(corpus: Path = CORPUS) -> dict[str, str]:
+    """The app (repository) each corpus file comes from; the rendered samples are one app."""
+    apps = {p.name: "sample" for p in SAMPLE_SCREENS.glob("*")} if SAMPLE_SCREENS.exists() else {}
+    manifest = corpus / "manifest.csv"
+    if manifest.exists():
+        with open(manifest, encoding="utf-8") as handle:
+            apps.update({row["file"]: row["repo"] for row in csv.DictReader(handle)})
+    return apps
+
+
 @dataclass
 class Tally:
     right: int = 0  # current, closest = the source
     right_stale: int = 0  # closest = the source, but called stale
-    wrong: int = 0  # closest = another screen (current or stale)
+    wrong: int = 0  # closest = another screen (current or stale); for a foreign screen: anything but unmatched
+    current: int = 0  # foreign screens called current (the one thing they must never be)
+    sibling: int = 0  # foreign screens called stale against another screen of the same app
     missed: int = 0  # unmatched
     phash_right: int = 0
     phash_wrong: int = 0
@@ -356,6 +368,7 @@ def run_transform_benchmark(limit: int | None = None, progress=None, cache_dir: 
     from media_check.live import ocr_word_source
 
     live, foreign = screens or benchmark_screens()
+    apps = _apps()
     index = LiveIndex()
     phashes = []
     paths = {}
@@ -388,6 +401,9 @@ def run_transform_benchmark(limit: int | None = None, progress=None, cache_dir: 
             if is_foreign:
                 tally.missed += result.status == "unmatched"
                 tally.wrong += result.status != "unmatched"
+                tally.current += result.status == "current"
+                if result.status == "stale" and result.closest is not None:
+                    tally.sibling += apps.get(screen.name, screen.name) == apps.get(result.closest.path, "")
             elif result.status == "unmatched":
                 tally.missed += 1
             elif result.closest_index != source:
@@ -449,7 +465,8 @@ def evaluate(corpus: Path = CORPUS, cache_dir: str | Path | None = None, bench: 
         tallies = run_transform_benchmark(limit=limit, progress=progress, cache_dir=cache_dir)
         summary["transforms"] = {
             name: {"n": t.total, "right": t.right, "right_but_stale": t.right_stale, "wrong": t.wrong,
-                   "missed": t.missed, "phash_right": t.phash_right, "phash_wrong": t.phash_wrong,
+                   "missed": t.missed, "current": t.current, "stale_same_app": t.sibling,
+                   "phash_right": t.phash_right, "phash_wrong": t.phash_wrong,
                    "phash_missed": t.phash_missed, "median_ms": round(float(np.median(t.ms)), 1) if t.ms else None}
             for name, t in tallies.items()}
     return summary
@@ -485,14 +502,14 @@ def render_text(summary: dict) -> str:
                   f"{'transform':<24}{'n':>5}  {'right':>7}  {'wrong':>6}  {'missed':>7}  {'stale*':>6}   "
                   f"{'pHash right':>11}  {'wrong':>6}  {'ms':>5}"]
         total = {"n": 0, "right": 0, "wrong": 0, "phash_right": 0, "phash_wrong": 0}
-        foreign = {"n": 0, "missed": 0, "phash_wrong": 0}
+        foreign = {"n": 0, "missed": 0, "phash_wrong": 0, "current": 0, "stale_same_app": 0}
         for name, t in summary["transforms"].items():
             n = max(1, t["n"])
             if name.startswith("foreign:"):
-                foreign["n"] += t["n"]
-                foreign["missed"] += t["missed"]
-                foreign["phash_wrong"] += t["phash_wrong"]
-                lines.append(f"{name:<24}{t['n']:>5}  unmatched {t['missed'] / n:>5.0%}   pHash false match "
+                for key in foreign:
+                    foreign[key] += t[key]
+                lines.append(f"{name:<30}{t['n']:>5}  unmatched {t['missed'] / n:>4.0%}, stale vs a sibling screen "
+                             f"{t['stale_same_app'] / n:>4.0%}, current {t['current'] / n:>3.0%}   pHash false match "
                              f"{t['phash_wrong'] / n:>4.0%}  {t['median_ms']:>5.0f}")
                 continue
             for key in ("n", "right", "wrong", "phash_right", "phash_wrong"):
@@ -506,7 +523,10 @@ def render_text(summary: dict) -> str:
                      f"right, {total['phash_wrong'] / n:.1%} wrong")
         if foreign["n"]:
             n = foreign["n"]
-            lines.append(f"{'screens not in the app':<24}{n:>5}  unmatched {foreign['missed'] / n:.1%}"
-                         f"   (pHash false matches {foreign['phash_wrong'] / n:.1%})")
+            other = n - foreign["missed"] - foreign["stale_same_app"] - foreign["current"]
+            lines.append(f"{'screens not in the live set':<24}{n:>5}  unmatched {foreign['missed'] / n:.1%}, stale "
+                         f"vs another screen of the same app {foreign['stale_same_app'] / n:.1%}, stale vs another "
+                         f"app {other / n:.1%}, current {foreign['current'] / n:.1%}   (pHash false matches "
+                         f"{foreign['phash_wrong'] / n:.1%})")
         lines.append("  stale* = matched to its own capture but called stale")
     return "\n".join(lines) + "\n"

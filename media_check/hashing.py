@@ -123,17 +123,6 @@ def _segment_boxes(hills: np.ndarray, min_size: int) -> list[tuple[int, int, int
     return boxes
 
 
-def crop_resistant_matches(a: str, b: str, max_bits: int = 8) -> tuple[int, int]:
-    """(segments of ``a`` with a near-identical segment in ``b``, segments in ``a``), blank segments left out."""
-    ha, hb = imagehash.hex_to_multihash(a), imagehash.hex_to_multihash(b)
-    segments = [s for s in ha.segment_hashes if s.hash.any() and not s.hash.all()]
-    others = [s for s in hb.segment_hashes if s.hash.any() and not s.hash.all()]
-    if not segments or not others:
-        return 0, len(segments)
-    found = sum(1 for s in segments if min(s - o for o in others) <= max_bits)
-    return found, len(segments)
-
-
 def hash_bits(rgb: np.ndarray) -> np.ndarray:
     """pHash, dHash and wHash of an RGB array as three unsigned 64-bit integers."""
     small = Image.fromarray(_shrink(rgb, BITS_SIDE))

@@ -1,20 +1,22 @@
 """Is a listing screenshot the live app's screen as it is today? Compare one aligned pair and decide.
 
-Given a listing image and a live capture, :func:`compare` lines them up (:mod:`media_check.align`), warps the
-listing onto the capture's frame and looks at what differs, with a difference that tolerates a pixel or two of
-misalignment, resampling blur and JPEG noise. Changed places become regions, and each region is judged:
+Given a listing image and a live capture, :func:`compare` lines them up (:mod:`media_check.align`: ORB features
+and a RANSAC similarity transform, or a located screen box fitted onto the capture), warps the listing onto the
+capture's frame and compares their *drawings* (edge strength, :func:`structure_map`), with a difference that
+tolerates a pixel or two of misalignment, resampling blur, JPEG noise and a recoloured background. Every changed
+pixel is then sorted:
 
-- *cosmetic*: the status-bar strip (clock, battery, signal), photographs and artwork (covers, avatars, site photos:
-  the user's data), text that changed in place while its line kept its position and size (a value, a date, a
-  count, a data row), and long prose (a description, a note body);
-- *structural*: everything else: a control added or removed, an icon, a changed label or a moved block, a
-  different layout, a changed theme.
+- *cosmetic*: the status-bar strip of a phone screen (clock, battery, signal); pictures swapped for other pictures
+  (covers, avatars, photos: colourful on both sides); text whose line has a counterpart in the other image, on the
+  same line or a line or two away in the same column (a value, a date, a count, a data row, a title that wraps);
+  prose (paragraphs filling their column); an outline around the whole screen (a device frame or screen edge);
+- *structural*: everything else: a control or icon added or removed, a block moved or resized, a changed layout.
+  Structural regions are *added* (drawn only in the live app), *removed* (only in the listing) or *altered*.
 
 :func:`decide` turns the comparison into ``current`` (the same screen, only cosmetic changes), ``stale`` (the same
-screen, but its UI changed: the structural regions are the evidence) or ``unmatched`` (no credible alignment: the
-listing shows nothing the capture shows).
-
-Everything works on numpy RGB arrays; coordinates of the regions are in listing-image pixels.
+screen or one related to it, with structural changes: the regions are the evidence) or ``unmatched`` (nothing
+lines up). Everything works on numpy RGB arrays; region boxes are kept in capture work pixels and in listing
+pixels.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from media_check import align
 from media_check.align import Box, Features, Transform
 
 WORK_SIDE = 960  # the live capture is compared at this long side (the listing is warped onto it)
-DIFF_LEVEL = 48  # grey/colour levels beyond the neighbourhood range that count as a change
+DIFF_LEVEL = 48  # edge-strength levels beyond the neighbourhood's that count as a change
 STATUS_BAR = 0.045  # top strip of a portrait screen holding clock, battery and signal
 STRONG_INLIERS = 60  # feature matches that settle the alignment (no box-fitting hypotheses tried)
 
@@ -255,7 +257,7 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
                                                                interpolation=cv2.INTER_AREA), (sw, sh),
                                                     interpolation=cv2.INTER_LINEAR))
     changed = tolerant_difference(warped_structure, live_structure) & valid
-    cosmetic = cosmetic_map(warped, view, warped_structure)
+    cosmetic = cosmetic_map(warped, view)
     kinds = np.zeros(changed.shape, np.uint8)
     kinds[changed] = cosmetic[changed]
     kinds[changed & (cosmetic == 0)] = KIND_CODES["structure"]
@@ -275,7 +277,7 @@ KIND_CODES = {"none": 0, "status-bar": 1, "picture": 2, "text": 3, "prose": 4, "
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 
 
-def cosmetic_map(listing: np.ndarray, live: LiveView, listing_structure: np.ndarray | None = None) -> np.ndarray:
+def cosmetic_map(listing: np.ndarray, live: LiveView) -> np.ndarray:
     """Where a change would be cosmetic, per pixel: status-bar, picture, text (changed in place), prose; 0 where
     a change is structural. ``listing`` is already warped onto the capture's work frame."""
     h, w = live.image.shape[:2]
