@@ -162,6 +162,22 @@ def test_two_field_labels_and_a_button_on_a_screen_not_in_use_are_a_login_form(c
     assert content_names(judge_asset("x.png", screen, cfg)) == []  # one field label alone is not enough
 
 
+@pytest.mark.parametrize("lines", [("Welcome In ToDoMe", "keep it simple, do it faster", "Get Started"),
+                                   ("Minesweeper", "Clone", "Play Game"), ("Notezy", "v2.0")])
+def test_a_start_button_or_a_lone_version_lowers_the_splash_probability_needed(cfg, lines):
+    screen = _with_classifier(words_screen(*lines), splash=0.5)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["splash-screen"]
+    plain = _with_classifier(words_screen(*lines[:-1]), splash=0.5)  # without it, 0.5 is not enough
+    assert content_names(judge_asset("x.png", plain, cfg)) == []
+    in_use = _with_classifier(words_screen(*lines), splash=0.3)
+    assert content_names(judge_asset("x.png", in_use, cfg)) == []
+
+
+def test_a_copyright_footer_is_not_a_splash_mark(cfg):
+    screen = _with_classifier(words_screen("Portfolio", "About", "Posts", "© Design: Jane Smith"), splash=0.5)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
 def test_a_password_manager_with_a_log_out_button_is_not_a_login_screen(cfg):
     screen = _with_classifier(words_screen("Stored Passwords 1", "Last Login 18/12/2025", "Password", "Logout"),
                               login=0.8)

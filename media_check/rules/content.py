@@ -164,7 +164,9 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
         The screen classifier's probability that the image is a splash or title card: little text, one centred
         mark on a plain or gradient background, no rows, boxes, long rules or app chrome (on a screen with no error
         message, the probability of an error screen, which looks the same, counts towards it); store feature graphics and marketing
-        title cards with no UI look the same (store badges such as "Get it on Google Play" count towards it). A sparse but real screen (an empty state inside the app's own header
+        title cards with no UI look the same (store badges such as "Get it on Google Play" count towards it, and so do
+        the words of title and onboarding cards: a start button such as "Get Started" or "Play Game", a "Made with"
+        credit, a version number alone on its line). A sparse but real screen (an empty state inside the app's own header
         and navigation) keeps its chrome and is not flagged.
 
     Why it matters:
@@ -177,7 +179,8 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     Options:
         min-probability: classifier probability of "splash" (plus "error" when no error message is read) needed.
         min-probability-with-store-badge: probability needed on a card with store badges ("Get it on Google
-            Play", "Download on the App Store"), the mark of marketing title cards.
+            Play", "Download on the App Store"), the mark of marketing title cards, or with a title card's start
+            button, credit line or lone version number.
         max-words: a screen with more OCR words than this is not a splash screen.
     """
     facts = facts_of(ctx.analysis)
@@ -185,7 +188,7 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     if p is not None and not facts.get("error.strong", "error.patterns"):
         p += facts.p("error")  # a sparse, centred screen with no error message is a title card, not an error
     words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
-    badges = facts.get("splash.marketing")
+    badges = facts.get("splash.marketing", "splash.title", "splash.patterns")
     needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
     if p is None or p < needed or len(words) > ctx.options["max-words"]:
         return
