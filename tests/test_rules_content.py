@@ -66,6 +66,10 @@ CASES = [
     (["bocalhost:3000/today?crew=concrete"], ["non-production"]),          # OCR-garbled localhost with its port
     (["Step 2: mix for 3 minutes", "Test:3 passed", "DEMO:12"], []),       # a word and a number, not a host
     (["Version 2.4.0-beta"], ["non-production"]),
+    (["Game Substate", "didCacheInterstitial: [cb_interstitial]", "shouldRequestInterstitial: [cb_interstitial]",
+      "didDisplayInterstitial: [cb_interstitial]"], ["non-production"]),  # an SDK's callback log over the game
+    (["onAdLoaded(banner)", "Weather", "Sunny 24"], []),                  # one callback name is not a log
+    (["Did you know?", "Will it rain today?", "Should I bring an umbrella?", "Online now"], []),
     (["Concrete cylinders", "Test results", "Sample ID 2231"], []),
     (["Download report", "Testing schedule for level 3"], []),
     (["Settings", ("Debug", 400), "Notifications"], []),                   # a Debug toggle row

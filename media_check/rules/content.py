@@ -21,6 +21,10 @@ from media_check.screen_model import has_image_features, load_model, screen_feat
 
 _LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|"
                        r"E|W|I|D|V)\b[\s:/])")
+# A delegate or listener callback's name opening a line (didCacheInterstitial:, shouldRequestAd:, onAdLoaded):
+# several of them are an SDK's debug log printed over the screen, code and not copy.
+_CALLBACK_LINE = re.compile(r"^\W{0,3}(?:did|will|should|on)[A-Z][A-Za-z]{3,}(?:\s*[:(\[]|[A-Z])")
+_MIN_CALLBACK_LINES = 3
 _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
@@ -270,8 +274,9 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
         Phrases such as "demo mode", "beta version", "test environment", "sandbox mode", "trial version"; hosts
         and addresses of non-production back ends (localhost, 127.0.0.1, staging.* / dev.* hosts, .local / .test);
         version strings ending in -beta / -dev / -SNAPSHOT; a mark word (BETA, DEMO, STAGING, DEV, DEBUG, TEST,
-        SANDBOX, PREVIEW) standing alone in capitals near the top or bottom edge; and a diagonal ribbon across a
-        top corner (the DEBUG banner of Flutter debug builds, BETA/STAGING ribbons). Ordinary words are not marks:
+        SANDBOX, PREVIEW) standing alone in capitals near the top or bottom edge; an SDK's debug log printed over
+        the screen (three or more lines opening with callback names: didCacheInterstitial:, onAdLoaded); and a
+        diagonal ribbon across a top corner (the DEBUG banner of Flutter debug builds, BETA/STAGING ribbons). Ordinary words are not marks:
         "Test results", "Sample ID", a "Debug" row in settings, a log viewer's DEBUG level column.
 
     Why it matters:
@@ -294,6 +299,9 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
             continue
         if _in_host_name(match) or _is_edge_badge(match, analysis, height):
             found.append(match)
+    callbacks = [ln for ln in lines_of(list(analysis.words)) if _CALLBACK_LINE.match(ln.text)]
+    if len(callbacks) >= _MIN_CALLBACK_LINES:
+        found += [Match("nonprod.debug_log", ln.text, ln.words) for ln in callbacks[:2]]
     f = analysis.features
     ribbon = f.get("corner_ribbon", 0.0)
     if ribbon >= ctx.options["min-ribbon-score"]:
