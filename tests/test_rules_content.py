@@ -57,6 +57,11 @@ CASES = [
     (["Add item", "Write item name here...", "CANCEL ADD"], []),
     (["Email", "you@example.com"], []),                                    # an input hint
     (["[] Item 1", "[x] Item 2", "[] Item 3"], []),                        # a checklist sample, not dummy rows
+    (["I am Hallo.", "Create a file called portrait.jpg to replace the standard portrait."],
+     ["placeholder-text"]),                                                # a template's own instructions
+    (["Tasks", "1. Figure out git hub", "2. bluh bluh"], ["placeholder-text"]),  # filler typed as test data
+    (["Replace the filter every two years", "Replace this part?"], []),
+    (["qwertyuiop", "asdfghjkl", "zxcvbnm"], []),                          # an on-screen keyboard
     # non-production
     (["Dashboard", "You are in demo mode"], ["non-production"]),
     (["Dashboard", ("BETA", 20)], ["non-production"]),

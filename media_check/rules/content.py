@@ -218,8 +218,9 @@ def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
     What it checks:
         Lorem ipsum and its cousins (several distinct words of the lorem-ipsum vocabulary count even when OCR
         missed "lorem"), "placeholder", "sample text", "your text here", "YOUR NAME", John/Jane Doe (and their
-        equivalents in ten other languages), example.com addresses, template instructions ("Max 25 characters"),
-        and numbered dummy rows ("Title 0", "Title 1", "Title 2"). On a sign-in form, an example address inside an
+        equivalents in ten other languages), example.com addresses, template instructions ("Max 25 characters",
+        "... to replace the standard portrait"), filler typed as test data ("bluh bluh", "test test"), and numbered
+        dummy rows ("Title 0", "Title 1", "Title 2"). On a sign-in form, an example address inside an
         input is a hint, not content, and is left to the login-screen rule; on an error page (a 404 with a
         template footer) the error is the finding, and is left to the error-screen rule.
 
