@@ -7,6 +7,8 @@ Screenshot OCR is noisy, so phrases are compared on a *skeleton* of the text rat
   read for letters inside a word folded to those letters (``L0gin`` -> ``login``), while numbers stay numbers;
 - Cyrillic letters folded to the Latin letters an English-only OCR reads for them (``Пароль`` -> ``Naponb``), so
   Russian phrases are found even when only ``eng`` language data is installed;
+- Arabic letter variants folded together (hamza seats, ta marbuta, alef maqsura), and Arabic phrases matched in
+  logical order and in the visual order OCR often returns (each word's letters reversed);
 - long phrases tolerate one or two wrong, missing or extra letters (``orgot your password`` still matches).
 Matches start and end on sub-token boundaries (``login`` is not found in ``logins``, ``demo`` not in ``demo10``).
 Phrases in Chinese, Japanese or Korean are found as substrings of a line (those scripts have no word spaces).
@@ -39,7 +41,12 @@ _CYRILLIC = str.maketrans({
 _DIGIT_AS_LETTER = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "6": "b", "8": "b", "9": "g"})
 _LETTER_FOLD = str.maketrans({"i": "l", "|": "l", "!": "l", "ı": "l"})
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uff66-\uff9f]")
-_TOKEN = re.compile(r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uff66-\uff9f]+")
+_ARABIC_LETTERS = "\u0620-\u064a\u066e-\u06d3"
+_ARABIC = re.compile(f"[{_ARABIC_LETTERS}]")
+_TOKEN = re.compile(r"[a-z0-9]+|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u1100-\u11ff\uff66-\uff9f]+"
+                    f"|[{_ARABIC_LETTERS}]+")
+# Arabic letter variants written interchangeably (hamza seats are dropped by the accent fold already).
+_ARABIC_FOLD = str.maketrans({"ة": "ه", "ى": "ي", "ٱ": "ا", "ک": "ك", "ی": "ي"})
 MAX_SPAN_TOKENS = 9
 
 
@@ -52,6 +59,8 @@ def _fold(text: str) -> str:
 
 
 def _skeleton_token(token: str) -> str:
+    if _ARABIC.match(token):
+        return token.translate(_ARABIC_FOLD)
     if any(c.isalpha() for c in token) and any(c.isdigit() for c in token) and not _CJK.search(token):
         token = token.translate(_DIGIT_AS_LETTER)
     token = token.translate(_LETTER_FOLD)
@@ -93,6 +102,16 @@ def levenshtein(a: str, b: str, limit: int) -> int:
 
 def _deletions(text: str) -> set[str]:
     return {text[:i] + text[i + 1:] for i in range(len(text))} | {text}
+
+
+def _reading_orders(toks: list[str]) -> list[list[str]]:
+    """The orders OCR may return a phrase's sub-tokens in. Right-to-left script (Arabic) is often read in visual
+    order: each word's letters reversed, and sometimes the words too; both readings are matched besides the
+    logical one."""
+    if not any(_ARABIC.match(t) for t in toks):
+        return [toks]
+    flipped = [t[::-1] if _ARABIC.match(t) else t for t in toks]
+    return [toks, flipped, flipped[::-1]]
 
 
 @dataclass(frozen=True)
@@ -190,9 +209,10 @@ class Lexicon:
                             patterns.setdefault(category, []).append(re.compile(entry, re.IGNORECASE))
                         else:
                             toks = tokens(entry)
-                            compact = "".join(toks)
-                            phrases.append(Phrase(entry, category, lang, compact, len(toks),
-                                                  bool(_CJK.search(compact))))
+                            for variant in _reading_orders(toks):
+                                compact = "".join(variant)
+                                phrases.append(Phrase(entry, category, lang, compact, len(variant),
+                                                      bool(_CJK.search(compact))))
         return cls(phrases, patterns)
 
     def find(self, words: Sequence[Word]) -> list[Match]:

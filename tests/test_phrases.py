@@ -106,3 +106,17 @@ def test_two_factor_rows_are_a_field_not_a_credential_screen_phrase():
     # password managers and security settings list "Two-factor authentication" as a row
     assert found(line("Two-factor", "authentication"), "login.strong") == []
     assert ("login.field", "two-factor authentication") in found(line("Two-factor", "authentication"))
+
+
+@pytest.mark.parametrize("reading", [
+    ("ليس", "لديك", "حساب؟"),     # logical order
+    ("سيل", "كيدل", "باسح"),      # visual order: each word's letters reversed, as OCR often returns Arabic
+    ("باسح", "كيدل", "سيل"),      # visual order, words reversed too
+])
+def test_arabic_phrases_are_found_in_logical_and_visual_order(reading):
+    assert ("login.strong", "ليس لديك حساب") in found(line(*reading))
+
+
+def test_arabic_letter_variants_fold_together_and_other_arabic_is_not_a_phrase():
+    assert skeleton("إنشاء حساب") == skeleton("انشاء حساب")
+    assert found(line("مواقيت", "الصلاة", "اليوم"), "login.strong") == []  # prayer times today
