@@ -19,6 +19,8 @@ from PIL import Image
 
 from media_check import eval_live
 
+pytestmark = pytest.mark.slow  # real scans: OCR, the live index, diff images
+
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "sample_media" / "screens"
 LIVE = ROOT / "sample_media" / "live"
