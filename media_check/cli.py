@@ -234,22 +234,22 @@ def _with_baseline(report, cfg, accepted, write_to):
 def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_ocr, step_summary=None) -> None:
     """The stdout (or --output) report, every --report target, annotated images, the GitHub step summary."""
     from media_check.annotate import AssetSource, write_annotated
-    from media_check.cache import write_atomic
-    from media_check.writers.outputs import Renderer
+    from media_check.writers.outputs import Renderer, write_chunks_atomic
 
     source = AssetSource(cfg.analysis, cache.root if cache else None)
     renderer = Renderer(report, source, show_ocr)
     if fmt == "text" and output is None:
         from media_check.writers.text import render as render_text, use_color
 
-        text = render_text(report, color=sys.stdout.isatty() and use_color())
+        pieces = iter((render_text(report, color=sys.stdout.isatty() and use_color()),))
     else:
-        text = renderer.render(fmt)
+        pieces = renderer.chunks(fmt)  # the JSON report is streamed, asset by asset
     if output:
         output.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(output, text)
+        write_chunks_atomic(output, pieces)
     else:
-        sys.stdout.write(text)
+        for piece in pieces:
+            sys.stdout.write(piece)
     for target in targets:
         renderer.write(target)
     if annotate_dir is not None:

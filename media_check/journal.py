@@ -29,7 +29,9 @@ from media_check.analyse import Analysis, AnalysisParams
 class Journal:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.done: dict[tuple[str, str], Analysis] = {}
+        # finished assets: the analyses read back on resume; None for the ones this scan recorded (not kept in
+        # memory: a scan of many thousand assets would otherwise hold every analysis until it ends)
+        self.done: dict[tuple[str, str], Analysis | None] = {}
         self.torn_lines = 0
         self._handle: IO[str] | None = None
 
@@ -72,7 +74,7 @@ class Journal:
         self._handle.write(_line(entry))
         self._handle.flush()
         os.fsync(self._handle.fileno())
-        self.done[(path, analysis.sha256)] = analysis
+        self.done[(path, analysis.sha256)] = None
 
     def close(self) -> None:
         if self._handle is not None:
@@ -108,6 +110,8 @@ class Journal:
         handle.seek(0)
         handle.truncate(0)
         for (path, _), analysis in self.done.items():
+            if analysis is None:
+                continue
             handle.write(_line({"path": path, "sha256": analysis.sha256, "analysis": analysis.to_json()}))
         handle.flush()
         os.fsync(handle.fileno())

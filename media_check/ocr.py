@@ -52,6 +52,7 @@ SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
+STRIP_ROWS = 128  # rows of the full-resolution arithmetic of normalise_polarity done at a time (bounds memory)
 
 
 class OcrUnavailable(Exception):
@@ -134,7 +135,9 @@ def missing_languages(languages: tuple[str, ...]) -> list[str]:
 def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
     """Grey, polarity-normalised, rescaled image for tesseract; returns (image, scale, inverted_fraction)."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    del rgb  # freed here when the caller handed it over (ocr_image does): a 4K image's 25 MB
     normalised, inverted = normalise_polarity(grey)
+    del grey
     h, w = normalised.shape
     long_side = max(h, w)
     scale = 1.0
@@ -173,22 +176,47 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
                         np.where(darker > POLARITY_RATIO * lighter + 0.5, 0.0,
                                  (background < 110).astype(np.float32)))
     inverted = cv2.blur(inverted, (5, 5)) > 0.5
+    del departure, lighter, darker
     fraction = float(inverted.mean())
     back = background.astype(np.float32)
     if factor > 1:
         inverted = cv2.resize(inverted.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
         back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
-    diff = grey.astype(np.float32) - back
-    dark_range = np.maximum(back, 64.0) - NOISE_LEVELS
-    light_range = np.maximum(255.0 - back, 64.0) - NOISE_LEVELS
-    depth = np.where(inverted, np.maximum(diff - NOISE_LEVELS, 0) / light_range,
-                     np.maximum(-diff - NOISE_LEVELS, 0) / dark_range)
+    # The full-resolution arithmetic runs in strips of rows, in place (the same float32 operations in the same
+    # order, so the same pixels): a 4K screenshot needs one full-size float array here instead of nine.
+    depth = np.empty((h, w), np.float32)
+    for top in range(0, h, STRIP_ROWS):
+        rows = slice(top, top + STRIP_ROWS)
+        strip_back = back[rows]
+        diff = grey[rows].astype(np.float32)
+        diff -= strip_back
+        lighter_depth = diff - NOISE_LEVELS  # light on dark: (diff - noise)+ / light range
+        np.maximum(lighter_depth, 0, out=lighter_depth)
+        scale_range = np.subtract(255.0, strip_back)
+        np.maximum(scale_range, 64.0, out=scale_range)
+        scale_range -= NOISE_LEVELS
+        lighter_depth /= scale_range
+        np.negative(diff, out=diff)  # dark on light: (-diff - noise)+ / dark range
+        diff -= NOISE_LEVELS
+        np.maximum(diff, 0, out=diff)
+        np.maximum(strip_back, 64.0, out=scale_range)
+        scale_range -= NOISE_LEVELS
+        diff /= scale_range
+        np.copyto(diff, lighter_depth, where=inverted[rows])
+        depth[rows] = diff
+    del back
     # local contrast stretch: the darkest stroke of each neighbourhood becomes black (at most 1/MIN_CONTRAST x)
     coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
     gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), MIN_CONTRAST, 1.0)
+    del coarse
     if factor > 1:
         gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.clip(255.0 * (1.0 - depth * gain), 0, 255).astype(np.uint8), fraction
+    depth *= gain
+    del gain
+    np.subtract(1.0, depth, out=depth)
+    depth *= 255.0
+    np.clip(depth, 0, 255, out=depth)
+    return depth.astype(np.uint8), fraction
 
 
 def engine_name() -> str:
@@ -252,8 +280,8 @@ def _api(languages: tuple[str, ...]):
 
 def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout: float = 60.0) -> list[Word]:
     """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates."""
-    rgb = np.asarray(image.convert("RGB"))
-    prepared, scale, _ = prepare(rgb)
+    # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
+    prepared, scale, _ = prepare(np.asarray(image if image.mode == "RGB" else image.convert("RGB")))
     if engine_name() != "tesserocr":
         return _ocr_pytesseract(prepared, scale, languages, timeout, image.width, image.height)
     words = _ocr_tesserocr(prepared, scale, languages, timeout, image.width, image.height)

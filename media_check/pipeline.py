@@ -10,6 +10,7 @@ they arrive and, with a :class:`~media_check.journal.Journal`, appended to it so
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -22,15 +23,15 @@ from media_check.discover import AssetRef, discover
 from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.limits import asset_deadline
 from media_check.paths import NotReadable, open_regular
-from media_check.report import SCHEMA_VERSION, Report, Verdict, summarise
+from media_check.report import SCHEMA_VERSION, ListingResult, Report, Verdict, summarise
 from media_check.listing import assign_refs, collect_listings, support_urls
 from media_check.preview import judge_video
 from media_check.rules import ALWAYS_ON, RULES
-from media_check.urlcheck import check_url
 from media_check.rules.base import ListingAsset
 from media_check.sniff import HEAD_BYTES, VIDEO_FORMATS, sniff
 from media_check.video import MAX_KEYFRAMES
 from media_check.executors import AnalysisExecutor, make_executor, run_tasks
+from media_check.verdict_cache import VerdictCache
 
 if TYPE_CHECKING:
     from media_check.journal import Journal
@@ -156,7 +157,15 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
         jobs = max(1, int(env_jobs))
     verdicts: dict[str, Verdict] = {}
     lite: dict[str, list[ListingAsset]] = {}
+    # verdicts of unchanged assets under an unchanged policy: a warm re-scan runs no rule (not with caller extras)
+    memo = VerdictCache(cache.root, config.fingerprint(), config.analysis.fingerprint()) \
+        if cache is not None and not extras else None
     total = len(refs)
+    by_file = {item.display: item for item in listing_files}
+    # a listing folder without a listing file is judged as soon as its last member is, so the scan keeps only the
+    # listings in progress (memory stays flat over thousands of listings)
+    unfinished = Counter(ref.listing for ref in refs if ref.listing is not None and ref.listing not in by_file)
+    judged: dict[str, ListingResult] = {}
     if progress:
         progress("", 0, total)
     for ref, analysis, from_cache in analyse_refs(refs, config.analysis, jobs, cache, stats, journal, executor,
@@ -167,30 +176,36 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
         match = live.check(ref.path, ref.display, analysis.sha256, analysis.words) \
             if live is not None and analysis.kind == "screenshot" and not analysis.error else None
         asset_extras = extras if match is None else {**(extras or {}), "live_match": match}
-        verdicts[ref.display] = judge_media(ref.display, analysis, config, asset_extras, cached=from_cache)
+        verdicts[ref.display] = _judged(ref.display, analysis, config, asset_extras, from_cache,
+                                        memo if match is None and not analysis.error else None)
         if match is not None:
             verdicts[ref.display] = replace(verdicts[ref.display], live_match=match.live_match())
         if ref.listing is not None:
             lite.setdefault(ref.listing, []).append(ListingAsset(ref.display, replace(analysis, words=[],
                                                                                       keyframes=[])))
+            if ref.listing in unfinished:
+                unfinished[ref.listing] -= 1
+                if not unfinished[ref.listing]:
+                    judged[ref.listing] = _judge_listing(ref.listing, lite.pop(ref.listing), config, extras,
+                                                         verdicts)
         if progress:
             progress(ref.display, len(verdicts), total)
     listings = []
-    by_file = {item.display: item for item in listing_files}
-    url_checks = {url: check_url(url, allow_private=allow_private) for url in support_urls(listing_files)} \
-        if check_urls else None
-    for listing in sorted(set(lite) | set(by_file)):
-        members = sorted(lite.get(listing, []), key=lambda a: a.path)
+    url_checks = None
+    if check_urls:
+        from media_check.urlcheck import check_url  # http.client and ssl: only when URLs are fetched
+
+        url_checks = {url: check_url(url, allow_private=allow_private) for url in support_urls(listing_files)}
+    for listing in sorted(set(lite) | set(by_file) | set(judged)):
+        if listing in judged:
+            listings.append(judged[listing])
+            continue
         listing_extras = extras
         if listing in by_file:
             listing_extras = {**(extras or {}), "listing": by_file[listing]}
             if url_checks is not None:
                 listing_extras["url_checks"] = url_checks
-        result, per_asset = judge_listing(listing, members, config, listing_extras)
-        listings.append(result)
-        for path, findings in per_asset.items():
-            if path in verdicts:
-                verdicts[path] = add_findings(verdicts[path], findings)
+        listings.append(_judge_listing(listing, lite.get(listing, []), config, listing_extras, verdicts))
     ordered = tuple(verdicts[ref.display] for ref in refs)
     return build_report(ordered, tuple(listings), config, stats)
 
@@ -204,6 +219,28 @@ def _live_check(sources: list[str] | None, config: Config, cache: AnalysisCache 
 
     limits = Limits(max_pixels=config.analysis.max_pixels, max_file_bytes=config.analysis.max_file_bytes)
     return LiveCheck.build(sources, cache.root if cache else None, diff_dir, limits, config.analysis)
+
+
+def _judge_listing(listing: str, members: list[ListingAsset], config: Config, extras: dict[str, Any] | None,
+                   verdicts: dict[str, Verdict]) -> ListingResult:
+    """Listing-wide rules over the listing's members; their findings about single assets join those verdicts."""
+    result, per_asset = judge_listing(listing, sorted(members, key=lambda a: a.path), config, extras)
+    for path, findings in per_asset.items():
+        if path in verdicts:
+            verdicts[path] = add_findings(verdicts[path], findings)
+    return result
+
+
+def _judged(path: str, analysis: Analysis, config: Config, extras: dict[str, Any] | None, from_cache: bool,
+            memo: VerdictCache | None) -> Verdict:
+    """The asset's verdict: remembered when its analysis came from the cache and nothing else changed, else
+    judged (and remembered)."""
+    verdict = memo.get(analysis.sha256, analysis.kind, path) if memo is not None and from_cache else None
+    if verdict is None:
+        verdict = judge_media(path, analysis, config, extras, cached=from_cache)
+        if memo is not None and analysis.cacheable:
+            memo.put(verdict)
+    return verdict
 
 
 def as_role(analysis: Analysis, role: str | None) -> Analysis:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import SHARED, app_screen, text_screen
+from conftest import ROOT, SHARED, app_screen, text_screen
 from media_check.executors import ProcessExecutor
 from media_check.hashing import _shrink, crop_resistant
 
@@ -95,3 +95,80 @@ def test_crop_resistant_hash_equals_imagehash_on_noisy_images():
         for min_size, side in ((100, 100), (0, 60), (7, 37)):
             expected = imagehash.crop_resistant_hash(small, min_segment_size=min_size, segmentation_image_size=side)
             assert str(crop_resistant(image, min_size, side)) == str(expected), (case, min_size, side)
+
+
+def test_the_streamed_json_report_is_the_canonical_json(sample_report):
+    """Writing the report asset by asset gives, byte for byte, the canonical JSON of the whole report."""
+    from media_check.report import Report
+    from media_check.writers.json_report import chunks
+
+    report = Report.from_dict(sample_report)
+    pieces = list(chunks(report))
+    assert len(pieces) > len(report.assets)  # streamed, not one string
+    assert "".join(pieces) == json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+
+def test_a_verdict_remembered_from_an_earlier_scan_equals_a_fresh_one(folder, tmp_path):
+    cache = tmp_path / "cache"
+    first = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
+    remembered = list((cache / "verdicts").rglob("*.json"))
+    assert len(remembered) == 3
+    again = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
+    fresh = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache, "--fail-on", "warn")  # new key
+    def strip(out):
+        return [{k: v for k, v in a.items() if k not in ("timings_ms", "cached")} for a in json.loads(out)["assets"]]
+
+    assert strip(again.stdout) == strip(fresh.stdout)
+    assert all(a["cached"] for a in json.loads(again.stdout)["assets"])
+    for entry in remembered:  # an entry that does not match its key is never used
+        entry.write_text(entry.read_text().replace('"status":"', '"status":"x'))
+    damaged = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
+    assert damaged.returncode == first.returncode and strip(damaged.stdout) == strip(first.stdout)
+
+
+def _whole_image_polarity(grey: np.ndarray) -> np.ndarray:
+    """normalise_polarity's full-resolution arithmetic written over whole arrays (nine full-size float arrays for
+    a 4K image): the reference the strip-by-strip version must equal pixel for pixel."""
+    import cv2
+
+    from media_check import ocr
+
+    h, w = grey.shape
+    factor = 2 if max(h, w) > 1200 else 1
+    small = cv2.resize(grey, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else grey
+    window = ocr.BACKGROUND_WINDOW
+    background = cv2.medianBlur(small, window) if min(small.shape) > window else small
+    departure = small.astype(np.float32) - background.astype(np.float32)
+    lighter = cv2.blur(np.maximum(departure - ocr.NOISE_LEVELS, 0), (window, window))
+    darker = cv2.blur(np.maximum(-departure - ocr.NOISE_LEVELS, 0), (window, window))
+    inverted = np.where(lighter > ocr.POLARITY_RATIO * darker + 0.5, 1.0,
+                        np.where(darker > ocr.POLARITY_RATIO * lighter + 0.5, 0.0,
+                                 (background < 110).astype(np.float32)))
+    inverted = cv2.blur(inverted, (5, 5)) > 0.5
+    back = background.astype(np.float32)
+    if factor > 1:
+        inverted = cv2.resize(inverted.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
+        back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+    diff = grey.astype(np.float32) - back
+    dark_range = np.maximum(back, 64.0) - ocr.NOISE_LEVELS
+    light_range = np.maximum(255.0 - back, 64.0) - ocr.NOISE_LEVELS
+    depth = np.where(inverted, np.maximum(diff - ocr.NOISE_LEVELS, 0) / light_range,
+                     np.maximum(-diff - ocr.NOISE_LEVELS, 0) / dark_range)
+    coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
+    gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), ocr.MIN_CONTRAST, 1.0)
+    if factor > 1:
+        gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(255.0 * (1.0 - depth * gain), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("path", _corpus_sample(6) + sorted((ROOT / "sample_media" / "screens").glob("*.png"))[:3],
+                         ids=lambda p: p.name)
+def test_polarity_normalisation_in_strips_equals_the_whole_image_formula(path):
+    import cv2
+
+    from media_check.ocr import normalise_polarity
+
+    grey = cv2.cvtColor(np.asarray(Image.open(path).convert("RGB")), cv2.COLOR_RGB2GRAY)
+    odd = grey[: grey.shape[0] - 1 | 1, : grey.shape[1] - 3]  # odd sizes: strips and half-resolution edges
+    for image in (grey, odd):
+        assert np.array_equal(normalise_polarity(image)[0], _whole_image_polarity(image))

@@ -4,6 +4,9 @@ atomically. The HTML report gets its annotated images from an :class:`~media_che
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -48,6 +51,14 @@ class Renderer:
             return render_html(self.report, self.previews())
         return renderer(fmt)(self.report)
 
+    def chunks(self, fmt: str) -> Iterator[str]:
+        """The report in ``fmt`` in pieces: JSON is streamed asset by asset, other formats come whole."""
+        if fmt == "json":
+            from media_check.writers.json_report import chunks
+
+            return chunks(self.report)
+        return iter((self.render(fmt),))
+
     def previews(self):
         if self._previews is None:
             if self.source is None:
@@ -59,8 +70,26 @@ class Renderer:
         return self._previews
 
     def write(self, target: Target) -> None:
-        from media_check.cache import write_atomic
-
-        text = self.render(target.format)
         target.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target.path, text)
+        write_chunks_atomic(target.path, self.chunks(target.format))
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
+    """Write the text ``chunks`` to ``path`` so that a reader sees the old file or the new one, never half of one
+    (:func:`media_check.cache.write_atomic` for text that comes in pieces)."""
+    from media_check.cache import current_umask
+
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o666 & ~current_umask())
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
