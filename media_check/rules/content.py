@@ -116,13 +116,14 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot shows a sign-in, sign-up or account-connection screen instead of the app in use.
 
     What it checks:
-        Phrases of credential screens, in thirteen languages and tolerant of OCR errors: "Forgot password?",
+        Phrases of credential screens, in fourteen languages and tolerant of OCR errors: "Forgot password?",
         "Sign in with Google", "Don't have an account?", "Create account", "Verification code", "Connect your
         account", field labels (Email, Password, Username) and buttons (Sign in, Log in, Continue); and the screen
         classifier's probability that the whole screen is a login screen (few words, a centred stack of inputs and
         a button, no app chrome). It fires when the text and the classifier agree: a phrase only credential
-        screens carry and a modest probability, or two such phrases on a screen the classifier does not see as in
-        use, or field labels and a high probability. An in-use page with a "Sign in" button in
+        screens carry and a modest probability, or such a phrase on a screen the classifier does not see as in
+        use, or field labels and a high probability, or two different field labels and a button on a screen it
+        does not see as in use. An in-use page with a "Sign in" button in
         its header, a settings page with an Account row, or a password manager (Password and Login rows next to
         a "Log out" button) is not a login screen.
 
