@@ -204,7 +204,7 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
         diff /= scale_range
         np.copyto(diff, lighter_depth, where=inverted[rows])
         depth[rows] = diff
-    del back
+    back = strip_back = None  # the strip is a view: both must go for the full-size array to be freed
     # local contrast stretch: the darkest stroke of each neighbourhood becomes black (at most 1/MIN_CONTRAST x)
     coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
     gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), MIN_CONTRAST, 1.0)
