@@ -111,7 +111,8 @@ def _reading_orders(toks: list[str]) -> list[list[str]]:
     if not any(_ARABIC.match(t) for t in toks):
         return [toks]
     flipped = [t[::-1] if _ARABIC.match(t) else t for t in toks]
-    return [toks, flipped, flipped[::-1]]
+    orders = [toks, flipped, flipped[::-1]]
+    return [order for i, order in enumerate(orders) if order not in orders[:i]]
 
 
 @dataclass(frozen=True)

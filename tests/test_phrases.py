@@ -120,3 +120,9 @@ def test_arabic_phrases_are_found_in_logical_and_visual_order(reading):
 def test_arabic_letter_variants_fold_together_and_other_arabic_is_not_a_phrase():
     assert skeleton("إنشاء حساب") == skeleton("انشاء حساب")
     assert found(line("مواقيت", "الصلاة", "اليوم"), "login.strong") == []  # prayer times today
+
+
+def test_a_one_word_arabic_phrase_is_found_once():
+    assert found(line("ينركذت"), "login.strong") == [("login.strong", "تذكرني")]  # "remember me", visual order
+    # one word has two readings (logical, letters reversed), not three
+    assert len([p for p in load_lexicon().phrases if p.text == "تذكرني"]) == 2
