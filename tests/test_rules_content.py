@@ -155,6 +155,16 @@ def test_a_sign_in_form_that_the_classifier_confirms_is_a_login_screen(cfg):
     assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
 
 
+def test_a_password_managers_stored_login_is_not_a_login_screen(cfg):
+    lines = ("Google", "Login details", "E-mail", "karpinski@outlook.com", "Password", "Two-factor authentication",
+             "Website", "google.com")
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*lines), login=0.8), cfg)) == []
+    # a sign-up form that asks for a website still carries its credential-screen phrase
+    lines = ("Create account", "Email", "Password", "Website", "Already have an account?")
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*lines), login=0.8), cfg)) == \
+        ["login-screen"]
+
+
 def test_a_credential_phrase_on_a_screen_the_classifier_does_not_see_in_use_is_a_login_screen(cfg):
     lines = ("StellarPay", "CONNECT YOUR WALLET", "Connect your wallet to send XLM")
     screen = _with_classifier(words_screen(*lines), login=0.28, splash=0.55)

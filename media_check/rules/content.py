@@ -125,7 +125,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         use, or field labels and a high probability, or two different field labels and a button on a screen it
         does not see as in use. An in-use page with a "Sign in" button in
         its header, a settings page with an Account row, or a password manager (Password and Login rows next to
-        a "Log out" button) is not a login screen.
+        a "Log out" button, or a stored login's E-mail, Password and Website rows) is not a login screen.
 
     Why it matters:
         Marketplace rule 1: screenshots show the application in use; a screenshot that is merely a login page is
@@ -143,6 +143,8 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     fields, buttons = facts.get("login.field"), facts.get("login.cta")
     if any(skeleton(m.phrase) in _SIGN_OUT for m in facts.get("login.signed_in")):
         fields = []  # a session that can be signed out of is in use: its Password / Login rows are content
+    if facts.get("login.vault"):
+        fields = []  # a stored credential's rows (E-mail, Password, Website) are a password manager's content
     evidence = _evidence(strong + fields + buttons)
     p, p_in_use = facts.p("login"), facts.p("in_use")
     if p is None:  # no model: text alone, and only when it is unambiguous
