@@ -25,6 +25,9 @@ _LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(E
 # several of them are an SDK's debug log printed over the screen, code and not copy.
 _CALLBACK_LINE = re.compile(r"^\W{0,3}(?:did|will|should|on)[A-Z][A-Za-z]{3,}(?:\s*[:(\[]|[A-Z])")
 _MIN_CALLBACK_LINES = 3
+# P(in use) below which the classifier does not see a screen as in use (its probability is then split between
+# login and splash: a sign-in card with a big logo); chosen on the grouped CV with margin to in-use screens.
+_NOT_IN_USE = 0.3
 _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
@@ -143,7 +146,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     fields, buttons = facts.get("login.field"), facts.get("login.cta")
     if any(skeleton(m.phrase) in _SIGN_OUT for m in facts.get("login.signed_in")):
         fields = []  # a session that can be signed out of is in use: its Password / Login rows are content
-    if facts.get("login.vault"):
+    if facts.get("vault.rows"):
         fields = []  # a stored credential's rows (E-mail, Password, Website) are a password manager's content
     evidence = _evidence(strong + fields + buttons)
     p, p_in_use = facts.p("login"), facts.p("in_use")
@@ -151,11 +154,11 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         if len(strong) >= 2 or (strong and fields and buttons):
             yield Hit(f"sign-in phrases {_quote(strong)}", confidence=0.75, evidence=evidence)
         return
-    if strong and (p >= o["min-probability-with-strong-phrase"] or p_in_use < 0.4):
+    if strong and (p >= o["min-probability-with-strong-phrase"] or p_in_use < _NOT_IN_USE):
         yield Hit(f"a sign-in screen: {_quote(strong)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.99, 0.55 + p / 2), evidence=evidence)
     elif fields and (p >= o["min-probability"]
-                     or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < 0.3)):
+                     or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < _NOT_IN_USE)):
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
 
