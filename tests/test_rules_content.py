@@ -69,6 +69,9 @@ CASES = [
     (["https://staging.acme-app.com/dashboard"], ["non-production"]),
     (["hllps:/slaging.com"], ["non-production"]),                          # OCR-garbled staging host
     (["bocalhost:3000/today?crew=concrete"], ["non-production"]),          # OCR-garbled localhost with its port
+    (["https://st4ging.acme.com/app"], ["non-production"]),                 # a digit read for a letter
+    (["http://1ocalhost:3000/x"], ["non-production"]),
+    (["https://stagng.acme.com"], ["non-production"]),                      # a letter dropped
     (["Step 2: mix for 3 minutes", "Test:3 passed", "DEMO:12"], []),       # a word and a number, not a host
     (["Version 2.4.0-beta"], ["non-production"]),
     (["Game Substate", "didCacheInterstitial: [cb_interstitial]", "shouldRequestInterstitial: [cb_interstitial]",
