@@ -25,7 +25,7 @@ from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "7"
+ANALYSER_VERSION = "8"
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _analyse_pixels(analysis: Analysis, image, params: AnalysisParams, cache_dir
             analysis.cacheable = False
         timings["ocr"] = _ms(t)
     t = time.perf_counter()
-    analysis.hashes = hashing.hashes(image)
+    analysis.hashes = hashing.hashes(image, analysis.words)
     timings["hashes"] = _ms(t)
     t = time.perf_counter()
     analysis.features = features_mod.image_features(np.asarray(image), analysis.words)

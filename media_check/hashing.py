@@ -40,9 +40,11 @@ def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
     return rgb
 
 
-def hashes(image: Image.Image) -> dict[str, str]:
+def hashes(image: Image.Image, words=()) -> dict[str, str]:
     """pHash, dHash, wHash and colour hash of ``image``; the located screen's box and structure hashes; a
-    crop-resistant hash; the screen signature of the live-app index. All strings, all from one 600-pixel copy."""
+    crop-resistant hash; the screen signature of the live-app index (all from one 800-pixel copy); and, given its
+    OCR words, a digest of its distinctive words (``text``), so two sparse screens with one layout but other
+    words are not taken for one another. All strings."""
     from media_check.align import PEEL_SIDE, screen_candidates
 
     rgb = np.asarray(image.convert("RGB"))
@@ -64,7 +66,17 @@ def hashes(image: Image.Image) -> dict[str, str]:
     out["screen_box"] = f"{sx},{sy},{min(w - sx, round(bw / factor))},{min(h - sy, round(bh / factor))}"
     out[CROP_RESISTANT] = str(crop_resistant(thumb))
     out.update(screen_signature(small, candidates))
+    if words:
+        out["text"] = text_digest(words)
     return out
+
+
+def text_digest(words, limit: int = 200) -> str:
+    """The distinctive words of a screen (letters and digits, four or more characters, not bare numbers), sorted,
+    space-separated, at most ``limit`` of them."""
+    from media_check.match import distinctive_words
+
+    return " ".join(sorted(distinctive_words(words))[:limit])
 
 
 def screen_signature(rgb: np.ndarray, candidates=None) -> dict[str, str]:

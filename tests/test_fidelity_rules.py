@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import text_screen
 from media_check import eval_live
 
 pytestmark = pytest.mark.slow  # real scans: OCR, the live index, diff images
@@ -130,3 +131,15 @@ def test_without_live_captures_fidelity_rules_stay_silent_but_duplicates_are_fou
     assert not any(codes(a) & {"stale-screenshot", "not-from-live-app"} for a in assets.values())
     assert "duplicate-asset" in codes(assets["b.jpg"])
     assert "duplicate-asset" not in codes(assets["c.png"])
+
+
+def test_sparse_screens_with_one_layout_but_other_words_are_not_duplicates(tmp_path):
+    listing = tmp_path / "listing"
+    listing.mkdir()
+    text_screen(["Daily log for level four", "Crew of twelve on site"]).save(listing / "a.png")
+    text_screen(["Schedule review meeting", "Concrete deck pour planned"]).save(listing / "b.png")
+    text_screen(["Daily log for level four", "Crew of twelve on site"]).resize((1200, 675)).save(listing / "c.png")
+    _, report = scan(str(listing), "--cache-dir", str(tmp_path / "cache"))
+    assets = by_name(report)
+    assert "duplicate-asset" not in codes(assets["b.png"])
+    assert "duplicate-asset" in codes(assets["c.png"])

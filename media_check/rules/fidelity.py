@@ -74,7 +74,8 @@ def stale_screenshot(ctx: AssetContext) -> Iterator[Hit]:
               f"{closest})", confidence=confidence, evidence=evidence)
 
 
-@rule(code="MC203", name="duplicate-asset", severity="warn", options={"max-distance": 16},
+@rule(code="MC203", name="duplicate-asset", severity="warn",
+      options={"max-distance": 16, "sparse-edge-density": 0.015, "min-shared-words": 0.5},
       needs=("hashes",), scope=LISTING, marketplace_rule="6")
 def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
     """Two screenshots of the listing show the same screen.
@@ -82,10 +83,11 @@ def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
     What it checks:
         Every pair of screenshots in a listing folder, by perceptual hashes of the app screen found inside each
         (device frame, browser window, caption and padding set aside), compared the way a screenshot is looked
-        up among live captures: each image's screen guesses against the other's screen and crops of it. A
-        resized, re-encoded, re-framed, re-captioned or slightly cropped copy is caught; a different screen of
-        the same app, even with the same sidebar and header, is not. The later screenshot (in file order) gets
-        the finding.
+        up among live captures: each image's screen guesses against the other's screen and crops of it; for
+        sparse screens, whose hashes say little, their OCR words must agree too. A resized, re-encoded,
+        re-framed, re-captioned or slightly cropped copy is caught; a different screen of the same app, even
+        with the same sidebar and header, or a sparse screen with the same layout and other words, is not. The
+        later screenshot (in file order) gets the finding.
 
     Why it matters:
         Marketplace rule 6: the same screen twice passes for nothing, and the marketplace wants each image to show
@@ -97,6 +99,10 @@ def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
     Options:
         max-distance: summed Hamming distance of pHash, dHash and wHash (0 to 192) at or below which two screens
             are the same (distinct screens of one app are typically 30 or more apart).
+        sparse-edge-density: below this share of edge pixels a screenshot is sparse (a few lines on a plain
+            background) and its hashes say little: the words must agree too.
+        min-shared-words: for sparse screenshots with two or more distinctive OCR words each, the share of the
+            smaller set they must have in common (a caption adds words; another screen has other words).
     """
     shots = []
     for asset in ctx.assets:
@@ -104,13 +110,23 @@ def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
         if a.kind == "screenshot" and not a.error and "screen_entries" in a.hashes and "screen_guesses" in a.hashes:
             shots.append((asset.path, unpack_hashes(a.hashes["screen_entries"]),
                           unpack_hashes(a.hashes["screen_guesses"])))
+    texts = {asset.path: set(asset.analysis.hashes.get("text", "").split()) for asset in ctx.assets}
+    edges = {asset.path: asset.analysis.features.get("edge_density", 1.0) for asset in ctx.assets}
     for i, (path, entries, guesses) in enumerate(shots):
         for earlier, earlier_entries, earlier_guesses in shots[:i]:
             distance = signature_distance(entries, guesses, earlier_entries, earlier_guesses)
-            if distance <= ctx.options["max-distance"]:
-                yield Hit(f"shows the same screen as {earlier} (screen hash distance {distance})",
-                          confidence=0.9 if distance <= ctx.options["max-distance"] // 2 else 0.75, path=path)
-                break
+            if distance > ctx.options["max-distance"]:
+                continue
+            # Sparse screens (a few lines on a plain background) hash alike whatever they say: there, the words
+            # decide. (Dense screens are told apart by their drawing; their OCR words suffer from resizing.)
+            mine, theirs = texts.get(path, set()), texts.get(earlier, set())
+            sparse = min(edges[path], edges[earlier]) < ctx.options["sparse-edge-density"]
+            if sparse and len(mine) >= 2 and len(theirs) >= 2 and \
+                    len(mine & theirs) < ctx.options["min-shared-words"] * min(len(mine), len(theirs)):
+                continue
+            yield Hit(f"shows the same screen as {earlier} (screen hash distance {distance})",
+                      confidence=0.9 if distance <= ctx.options["max-distance"] // 2 else 0.75, path=path)
+            break
 
 
 RULES = (not_from_live_app, stale_screenshot, duplicate_asset)
