@@ -112,7 +112,7 @@ def render(listing: np.ndarray, live: np.ndarray, comparison: Comparison, listin
     small = _font(14)
     x = GAP
     lines = (f"Listing screenshot: {listing_name}", f"Live capture: {live_name}",
-             "What changed: red = only in the listing, blue = only in the live app")
+             "Changes: red = listing only, blue = live app only")
     origins = []
     for panel, text in zip(panels, lines):
         canvas.paste(Image.fromarray(panel), (x, HEADER))
