@@ -187,7 +187,7 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
                 unfinished[ref.listing] -= 1
                 if not unfinished[ref.listing]:
                     judged[ref.listing] = _judge_listing(ref.listing, lite.pop(ref.listing), config, extras,
-                                                         verdicts)
+                                                         verdicts, memo if live is None else None)
         if progress:
             progress(ref.display, len(verdicts), total)
     listings = []
@@ -222,9 +222,18 @@ def _live_check(sources: list[str] | None, config: Config, cache: AnalysisCache 
 
 
 def _judge_listing(listing: str, members: list[ListingAsset], config: Config, extras: dict[str, Any] | None,
-                   verdicts: dict[str, Verdict]) -> ListingResult:
-    """Listing-wide rules over the listing's members; their findings about single assets join those verdicts."""
-    result, per_asset = judge_listing(listing, sorted(members, key=lambda a: a.path), config, extras)
+                   verdicts: dict[str, Verdict], memo: VerdictCache | None = None) -> ListingResult:
+    """Listing-wide rules over the listing's members; their findings about single assets join those verdicts.
+    With ``memo`` (a listing folder, nothing else in play), remembered findings for the same members are reused."""
+    members = sorted(members, key=lambda a: a.path)
+    key = [(a.path, a.analysis.sha256, a.analysis.kind) for a in members]
+    remembered = memo.get_listing(listing, key) if memo is not None else None
+    if remembered is not None:
+        result, per_asset = remembered
+    else:
+        result, per_asset = judge_listing(listing, members, config, extras)
+        if memo is not None and all(a.analysis.cacheable for a in members):
+            memo.put_listing(listing, key, result, per_asset)
     for path, findings in per_asset.items():
         if path in verdicts:
             verdicts[path] = add_findings(verdicts[path], findings)

@@ -9,9 +9,11 @@ a pure function of its analysis, the policy in force and the code of media-check
 - the code: size and modification time of every file of the package and of ``models/`` (lexicons, the
   classifier), so editing a rule, a lexicon or the model, or checking out another commit, invalidates it.
 
-A policy change is a new key: the rules run again on the cached analyses (no OCR). Verdicts that depend on more
-than the asset (a live-app comparison, extras given by a caller) are never stored; listing-wide findings and
-baselines are applied afterwards, as for a fresh verdict. Entries are JSON, written atomically, checked against
+Listing-wide findings of a listing folder (no listing file) are kept the same way, under the listing and the exact
+set of its members (path, content, role): re-checking a folder of many screenshots does not compare every pair
+again. A policy change is a new key: the rules run again on the cached analyses (no OCR). Verdicts that depend on
+more than the assets (a live-app comparison, a listing file's metadata, extras given by a caller) are never
+stored; baselines are applied afterwards, as for fresh verdicts. Entries are JSON, written atomically, checked against
 their key when read; anything unreadable is a miss.
 """
 
@@ -28,7 +30,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from media_check.report import Verdict
+from media_check.report import Finding, ListingResult, Verdict
 
 PACKAGE = Path(__file__).resolve().parent
 MODELS = PACKAGE.parent / "models"
@@ -96,6 +98,43 @@ class VerdictCache:
             write_atomic(entry, json.dumps(payload, separators=(",", ":")))
         except OSError:
             pass  # a read-only or full cache folder costs the next scan its rules, nothing else
+
+
+    def _listing_path(self, listing: str, members: list[tuple[str, str, str]]) -> tuple[Path, str]:
+        material = json.dumps([listing, sorted(members)], ensure_ascii=False)
+        digest = hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()
+        return self.folder / "listings" / digest[:2] / f"{digest}.json", digest
+
+    def get_listing(self, listing: str, members: list[tuple[str, str, str]]
+                    ) -> tuple[ListingResult, dict[str, list[Finding]]] | None:
+        """The listing-wide findings remembered for ``listing`` with exactly these ``(path, sha256, kind)`` members:
+        about the listing, and about single members. None if there are none."""
+        entry, digest = self._listing_path(listing, members)
+        try:
+            with open(entry, encoding="utf-8") as handle:
+                data = json.load(handle)
+            if data.get("key") != [self.key, digest]:
+                return None
+            result = _build(ListingResult, data["result"])
+            per_asset = {path: [_build(Finding, f) for f in found] for path, found in data["per_asset"].items()}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        self.hits += 1
+        return result, per_asset
+
+    def put_listing(self, listing: str, members: list[tuple[str, str, str]], result: ListingResult,
+                    per_asset: dict[str, list[Finding]]) -> None:
+        from media_check.cache import write_atomic
+        from media_check.report import _plain
+
+        entry, digest = self._listing_path(listing, members)
+        payload = {"key": [self.key, digest], "result": _plain(result),
+                   "per_asset": {path: [_plain(f) for f in found] for path, found in per_asset.items()}}
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(entry, json.dumps(payload, separators=(",", ":")))
+        except OSError:
+            pass
 
 
 def verdict_dict(verdict: Verdict) -> dict:

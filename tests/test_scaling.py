@@ -111,14 +111,16 @@ def test_the_streamed_json_report_is_the_canonical_json(sample_report):
 def test_a_verdict_remembered_from_an_earlier_scan_equals_a_fresh_one(folder, tmp_path):
     cache = tmp_path / "cache"
     first = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
-    remembered = list((cache / "verdicts").rglob("*.json"))
+    remembered = [p for p in (cache / "verdicts").rglob("*.json") if "listings" not in p.parts]
     assert len(remembered) == 3
+    assert len(list((cache / "verdicts").rglob("listings/*/*.json"))) == 1  # the folder's listing-wide findings
     again = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
     fresh = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache, "--fail-on", "warn")  # new key
     def strip(out):
         return [{k: v for k, v in a.items() if k not in ("timings_ms", "cached")} for a in json.loads(out)["assets"]]
 
     assert strip(again.stdout) == strip(fresh.stdout)
+    assert json.loads(again.stdout)["listings"] == json.loads(fresh.stdout)["listings"]
     assert all(a["cached"] for a in json.loads(again.stdout)["assets"])
     for entry in remembered:  # an entry that does not match its key is never used
         entry.write_text(entry.read_text().replace('"status":"', '"status":"x'))
