@@ -62,8 +62,12 @@ train: install
 	$(PY) models/train_screen_classifier.py --corpus $(CORPUS) --cache-dir $(CACHE)
 
 # Benchmarks print ratios measured in one run (never timed unit tests: the machine is shared and noisy).
+# bench: every performance target (cold vs plain tesseract, warm re-scan, memory on 4K and on 10,000 assets,
+# jobs scaling, the dask executor, OCR recall, the live index) and a summary table; ~15-20 min on 2 cores.
+# BENCH_ARGS="--skip tiny,live" leaves sections out (docs/performance.md).
+BENCH_ARGS ?=
 bench: install
-	$(PY) bench/bench_scan.py --runs 3
+	$(PY) bench/bench_scan.py --runs 3 $(BENCH_ARGS)
 
 # The live-capture index at 10,000 captures: lookup time per listing screenshot (target: at most 50 ms).
 bench-live: install

@@ -81,6 +81,7 @@ class ProcessExecutor(AnalysisExecutor):
         self._incoming: deque[tuple[cf.Future, Callable, tuple, float]] = deque()
         self._running: set[cf.Future] = set()
         self._wake_read, self._wake_write = os.pipe()
+        self._pipe_lock = threading.Lock()  # the pipe is closed once: never write to a number reused since
         self._thread: threading.Thread | None = None
         self._closing = False
         self._cancel = False
@@ -113,17 +114,20 @@ class ProcessExecutor(AnalysisExecutor):
             thread.join()
 
     def _wake(self) -> None:
-        try:
-            os.write(self._wake_write, b"\0")
-        except OSError:
-            pass
-
-    def _close_pipe(self) -> None:
-        for fd in (self._wake_read, self._wake_write):
+        with self._pipe_lock:
+            if self._wake_write < 0:
+                return
             try:
-                os.close(fd)
+                os.write(self._wake_write, b"\0")
             except OSError:
                 pass
+
+    def _close_pipe(self) -> None:
+        with self._pipe_lock:
+            for fd in (self._wake_read, self._wake_write):
+                if fd >= 0:
+                    os.close(fd)
+            self._wake_read = self._wake_write = -1
 
     def _dispatch(self) -> None:
         try:
