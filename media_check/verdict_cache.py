@@ -33,14 +33,16 @@ from typing import Any
 from media_check.report import Finding, ListingResult, Verdict
 
 PACKAGE = Path(__file__).resolve().parent
-MODELS = PACKAGE.parent / "models"
 
 
 @functools.lru_cache(maxsize=1)
 def code_stamp() -> str:
-    """Fingerprint of the code and data that verdicts depend on (sizes and modification times, ~1 ms)."""
+    """Fingerprint of the code and data that verdicts depend on (sizes and modification times, ~1 ms): the
+    package, and the models folder the rules read (``MEDIA_CHECK_MODELS`` or ``models/``)."""
+    from media_check.phrases import MODELS_DIR
+
     digest = hashlib.sha256()
-    for root in (PACKAGE, MODELS):
+    for root in (PACKAGE, Path(MODELS_DIR)):
         if not root.is_dir():
             continue
         for folder, dirs, files in os.walk(root):
