@@ -8,7 +8,6 @@ addresses without --allow-private.
 
 from __future__ import annotations
 
-import functools
 import http.server
 import json
 import subprocess

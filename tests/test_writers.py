@@ -15,8 +15,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from media_check.report import (Evidence, Finding, ListingResult, LiveMatch, Report, Severity, Status,
-                                UnmatchedWaiver, Verdict, summarise)
+from media_check.report import (Evidence, Finding, ListingResult, LiveMatch, Report, Severity, UnmatchedWaiver, Verdict, summarise)
 from media_check.rules import ALL_RULES, find
 from media_check.writers import FORMATS, renderer
 

@@ -314,7 +314,7 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
     if ribbon >= ctx.options["min-ribbon-score"]:
         size = int(f.get("corner_ribbon_size", 0))
         box = (int(f.get("corner_ribbon_x", 0)), int(f.get("corner_ribbon_y", 0)), size, size)
-        yield Hit(f"a ribbon across the top corner (a DEBUG/BETA banner)"
+        yield Hit("a ribbon across the top corner (a DEBUG/BETA banner)"
                   + (f" and {_quote(found)}" if found else ""), confidence=min(0.95, 0.6 + ribbon),
                   evidence=(Evidence(text="corner ribbon", box=box), *_evidence(found)))
     elif found:
