@@ -370,7 +370,8 @@ def live_index() -> str | None:
     script = ROOT / "bench" / "live_index.py"
     if not script.exists():
         return None
-    done = subprocess.run([sys.executable, str(script)], env=ENV, capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run([sys.executable, str(script)], env=ENV, capture_output=True, text=True, cwd=ROOT,
+                          check=False)
     lines = [line for line in done.stdout.splitlines() if not line.startswith(("loading", "  indexed"))]
     return "\n".join(lines) if done.returncode == 0 else f"failed ({done.returncode}): {done.stderr[-500:]}"
 

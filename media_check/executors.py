@@ -153,7 +153,7 @@ class ProcessExecutor(AnalysisExecutor):
                     else:
                         future.set_result(result)
                 self._drain_wake()
-        except BaseException as exc:  # noqa: BLE001 - never leave a caller waiting on a future forever
+        except BaseException as exc:  # never leave a caller waiting on a future forever
             self._abandon(exc)
             raise
         finally:
@@ -280,7 +280,7 @@ def run_tasks(executor: AnalysisExecutor, tasks: Iterable[tuple[Any, Callable, t
             key = in_flight.pop(future)
             try:
                 result = future.result()
-            except BaseException as exc:  # noqa: BLE001 - the caller decides what a failed task means
+            except BaseException as exc:  # the caller decides what a failed task means
                 if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
                 result = exc

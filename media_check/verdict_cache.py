@@ -145,7 +145,7 @@ def verdict_dict(verdict: Verdict) -> dict:
     return _plain(verdict)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _hints(tp: type) -> tuple[dict[str, Any], frozenset[str]]:
     return typing.get_type_hints(tp), frozenset(f.name for f in dataclasses.fields(tp))
 

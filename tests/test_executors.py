@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import app_screen, text_screen
+
 from media_check.executors import DaskExecutor, ProcessExecutor, run_tasks
 from media_check.workers import TaskTimedOut, WorkerDied
 
@@ -22,7 +22,7 @@ CRASHING_NAME = "crash-me.png"  # the dask workers of this module's cluster cras
 
 def cli(*args, env=None, timeout=600):
     return subprocess.run([sys.executable, "-m", "media_check", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+                          check=False, timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def _square(x):
@@ -213,5 +213,6 @@ def test_executor_mistakes_are_one_line_and_exit_2(listing, tmp_path):
 def test_dask_is_imported_only_when_chosen():
     probe = ("import sys, media_check.cli, media_check.pipeline, media_check.executors; "
              "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          check=False)
     assert done.stdout.strip() == "[]", done.stderr

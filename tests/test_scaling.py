@@ -14,16 +14,16 @@ from pathlib import Path
 import imagehash
 import numpy as np
 import pytest
+from conftest import ROOT, SHARED, app_screen, text_screen
 from PIL import Image
 
-from conftest import ROOT, SHARED, app_screen, text_screen
 from media_check.executors import ProcessExecutor
 from media_check.hashing import _shrink, crop_resistant
 
 
 def cli(*args, env=None, timeout=600):
     return subprocess.run([sys.executable, "-m", "media_check", *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, env={**os.environ, **(env or {})})
+                          check=False, timeout=timeout, env={**os.environ, **(env or {})})
 
 
 def _span(seconds):
