@@ -179,15 +179,23 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
     del departure, lighter, darker
     fraction = float(inverted.mean())
     back = background.astype(np.float32)
+    # An exact 2x upsample (even sizes) of the background and of the gain is made strip by strip from slabs with
+    # a margin, which gives the very values of the whole-image resize; other sizes resize the whole image.
+    by_strips = factor == 2 and w % 2 == 0 and h % 2 == 0
     if factor > 1:
         inverted = cv2.resize(inverted.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST).astype(bool)
-        back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+        if not by_strips:
+            back = cv2.resize(back, (w, h), interpolation=cv2.INTER_LINEAR)
+
+    def rows_of(field: np.ndarray, top: int, bottom: int) -> np.ndarray:
+        return _upsampled_rows(field, w, top, bottom) if by_strips else field[top:bottom]
+
     # The full-resolution arithmetic runs in strips of rows, in place (the same float32 operations in the same
     # order, so the same pixels): a 4K screenshot needs one full-size float array here instead of nine.
     depth = np.empty((h, w), np.float32)
     for top in range(0, h, STRIP_ROWS):
         rows = slice(top, top + STRIP_ROWS)
-        strip_back = back[rows]
+        strip_back = rows_of(back, top, min(h, top + STRIP_ROWS))
         diff = grey[rows].astype(np.float32)
         diff -= strip_back
         lighter_depth = diff - NOISE_LEVELS  # light on dark: (diff - noise)+ / light range
@@ -204,19 +212,32 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
         diff /= scale_range
         np.copyto(diff, lighter_depth, where=inverted[rows])
         depth[rows] = diff
-    back = strip_back = None  # the strip is a view: both must go for the full-size array to be freed
+    back = strip_back = inverted = None  # the strip may be a view: both must go for a full-size array to be freed
     # local contrast stretch: the darkest stroke of each neighbourhood becomes black (at most 1/MIN_CONTRAST x)
     coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
     gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), MIN_CONTRAST, 1.0)
     del coarse
-    if factor > 1:
+    if factor > 1 and not by_strips:
         gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
-    depth *= gain
-    del gain
-    np.subtract(1.0, depth, out=depth)
-    depth *= 255.0
-    np.clip(depth, 0, 255, out=depth)
-    return depth.astype(np.uint8), fraction
+    out = np.empty((h, w), np.uint8)
+    for top in range(0, h, STRIP_ROWS):
+        bottom = min(h, top + STRIP_ROWS)
+        strip = depth[top:bottom]
+        strip *= rows_of(gain, top, bottom)
+        np.subtract(1.0, strip, out=strip)
+        strip *= 255.0
+        np.clip(strip, 0, 255, out=strip)
+        np.copyto(out[top:bottom], strip, casting="unsafe")
+    return out, fraction
+
+
+def _upsampled_rows(small: np.ndarray, width: int, top: int, bottom: int) -> np.ndarray:
+    """Rows ``top:bottom`` of ``cv2.resize(small, (width, 2 * small.shape[0]), INTER_LINEAR)`` (an exact 2x
+    upsample), resized from the source rows they need plus two on each side: the same values, a strip's memory."""
+    first = max(0, top // 2 - 2)
+    last = min(small.shape[0], (bottom + 1) // 2 + 2)
+    slab = cv2.resize(small[first:last], (width, 2 * (last - first)), interpolation=cv2.INTER_LINEAR)
+    return slab[top - 2 * first:bottom - 2 * first]
 
 
 def engine_name() -> str:
