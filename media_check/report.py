@@ -8,6 +8,7 @@ from the type hints. Every writer renders a :class:`Report`; none computes anyth
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -194,6 +195,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+@functools.cache
+def _fields_of(tp: type) -> tuple[dict[str, Any], frozenset[str]]:
+    """A dataclass's resolved type hints and field names (resolved once: verdict caches rebuild many)."""
+    return typing.get_type_hints(tp), frozenset(f.name for f in dataclasses.fields(tp))
+
+
+def from_plain(tp: Any, data: Any) -> Any:
+    """Rebuild a dataclass tree (a Report, a Verdict, a Finding...) from plain JSON data."""
+    return _build(tp, data)
+
+
 def _build(tp: Any, data: Any) -> Any:
     """Rebuild a dataclass tree from plain JSON data (the inverse of ``_plain``)."""
     if data is None:
@@ -203,8 +215,7 @@ def _build(tp: Any, data: Any) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return _build(args[0], data)
     if dataclasses.is_dataclass(tp):
-        hints = typing.get_type_hints(tp)
-        names = {f.name for f in dataclasses.fields(tp)}
+        hints, names = _fields_of(tp)
         return tp(**{k: _build(hints[k], v) for k, v in data.items() if k in names})
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
