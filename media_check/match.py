@@ -32,6 +32,7 @@ from media_check.align import Box, Features, Transform
 
 WORK_SIDE = 960  # the live capture is compared at this long side (the listing is warped onto it)
 DIFF_LEVEL = 48  # edge-strength levels beyond the neighbourhood's that count as a change
+EDGE_PRESENT = 20  # edge strength from which something is drawn at all (a dark theme draws faintly, but draws)
 STATUS_BAR = 0.045  # top strip of a portrait screen holding clock, battery and signal
 STRONG_INLIERS = 60  # feature matches that settle the alignment (no box-fitting hypotheses tried)
 
@@ -115,15 +116,21 @@ def structure_map(rgb: np.ndarray) -> np.ndarray:
     return gradient
 
 
-def tolerant_difference(a: np.ndarray, b: np.ndarray, level: int = DIFF_LEVEL, reach: int = 2) -> np.ndarray:
+def tolerant_difference(a: np.ndarray, b: np.ndarray, level: int = DIFF_LEVEL, reach: int = 2,
+                        present: int = EDGE_PRESENT) -> np.ndarray:
     """Where two structure maps (:func:`structure_map`) differ: an edge in one with no edge within ``reach``
     pixels in the other, so a shift of a pixel or two, resampling blur, compression noise or a recoloured
-    background do not count."""
+    background do not count.
+
+    An edge counts as missing from the other map only when that map draws (next to) nothing there (strength
+    under ``present``), not merely something fainter: the same element in a dark theme and in a light one
+    differs in contrast, often several times over (a black camera cutout on a near-black screen, a grey
+    divider on white), but it is drawn in both."""
     kernel = np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)
     changed = np.zeros(a.shape, bool)
     for one, other in ((a, b), (b, a)):
         near = cv2.dilate(other, kernel).astype(np.int16)
-        changed |= (one.astype(np.int16) - near) > level
+        changed |= ((one.astype(np.int16) - near) > level) & (near < present)
     return changed
 
 
@@ -282,18 +289,31 @@ def cosmetic_map(listing: np.ndarray, live: LiveView) -> np.ndarray:
     a change is structural. ``listing`` is already warped onto the capture's work frame."""
     h, w = live.image.shape[:2]
     cosmetic = np.zeros((h, w), np.uint8)
+    lines_a, lines_b = text_lines(listing), live.lines
     sx, sy, sw, sh = live.screen
     if sh > sw * 1.3:  # a phone screen: the status bar strip at its top
-        strip = _box_mask((h, w), (sx, sy, sw, round(sh * STATUS_BAR)))
+        strip = _box_mask((h, w), (sx, sy, sw, status_bar_height(live.screen, lines_a + lines_b)))
         cosmetic[strip & (cosmetic == 0)] = KIND_CODES["status-bar"]
     pictures = picture_mask(listing, live.image, theirs=live.blocks)
     cosmetic[pictures & (cosmetic == 0)] = KIND_CODES["picture"]
-    lines_a, lines_b = text_lines(listing), live.lines
     in_place = _text_in_place(lines_a, lines_b, (h, w))
     cosmetic[in_place & (cosmetic == 0)] = KIND_CODES["text"]
     prose = _prose_mask(lines_a, (h, w)) | _prose_mask(lines_b, (h, w))
     cosmetic[prose & (cosmetic == 0)] = KIND_CODES["prose"]
     return cosmetic
+
+
+def status_bar_height(screen: Box, lines: list[Box]) -> int:
+    """Height of a phone screen's status bar: a share of the screen (STATUS_BAR), reaching down to the bottom of
+    the glyphs (clock, signal, notification icons) that start inside that share. A device frame or a taller
+    status bar (a camera cutout) pushes its row down, and its icons would otherwise stick out of the strip."""
+    _, sy, sw, sh = screen
+    base = round(sh * STATUS_BAR)
+    bottom = sy + base
+    for x, y, bw, bh in lines:
+        if sy <= y < sy + base and bh <= base:
+            bottom = max(bottom, y + bh)
+    return min(bottom - sy, 2 * base)
 
 
 def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray, valid: np.ndarray) -> None:
@@ -303,15 +323,28 @@ def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray,
     structure = (kinds == KIND_CODES["structure"]).astype(np.uint8)
     if not structure.any():
         return
+    ys, xs = np.nonzero(valid)
+    if len(xs):
+        vx0, vx1, vy0, vy1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
+    else:
+        vx0, vx1, vy0, vy1 = 0, w, 0, h
+    vw, vh = vx1 - vx0, vy1 - vy0
     linked = cv2.dilate(structure, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(linked, connectivity=8)
     for i in range(1, count):
         x, y, bw, bh, _ = (int(v) for v in stats[i])
-        # An outline around (most of) the compared area: the edge of a screen or a device frame.
-        if bw < 0.6 * w or bh < 0.6 * h:
-            continue
         member = (labels[y:y + bh, x:x + bw] == i) & (structure[y:y + bh, x:x + bw] > 0)
-        if int(member.sum()) < 0.08 * bw * bh:
+        pixels = int(member.sum())
+        # An outline around (most of) the compared area: the edge of a screen or a device frame.
+        around = bw >= 0.6 * w and bh >= 0.6 * h and pixels < 0.08 * bw * bh
+        # One side of that outline alone (the rest of it fell among cosmetic changes, or is the same in both):
+        # a line a few pixels thick along a side of the compared area, near it and running along a third of it.
+        # A dark screen on a black bezel has next to no edge where a light one has a strong one.
+        near = 0.08 * min(vw, vh)
+        side = (bh >= 0.3 * vh and bw <= 0.1 * vw and pixels <= 5 * bh and
+                (x - vx0 <= near or vx1 - (x + bw) <= near)) or \
+            (bw >= 0.3 * vw and bh <= 0.1 * vh and pixels <= 5 * bw and (y - vy0 <= near or vy1 - (y + bh) <= near))
+        if around or side:
             kinds[y:y + bh, x:x + bw][member] = KIND_CODES["frame"]
     structure = (kinds == KIND_CODES["structure"]).astype(np.uint8)
     grow = max(3, round(0.012 * max(h, w)))
@@ -420,7 +453,9 @@ def _text_in_place(lines_a: list[Box], lines_b: list[Box], shape: tuple[int, int
 
 
 def _prose_mask(lines: list[Box], shape: tuple[int, int]) -> np.ndarray:
-    """Paragraphs: three or more stacked text lines with one left edge, one height and regular spacing."""
+    """Paragraphs: three or more stacked text lines with one left edge, one height and regular spacing, and a
+    line's height above and below them: the paragraph's first or last line cut by the screen's edge, a toolbar
+    or a navigation bar fading over it shows too little of itself to be found as a line, but it is prose."""
     mask = np.zeros(shape, bool)
     h, w = shape
     ordered = sorted(lines, key=lambda b: (b[1], b[0]))
@@ -446,9 +481,10 @@ def _prose_mask(lines: list[Box], shape: tuple[int, int]) -> np.ndarray:
         # Prose fills its column: most lines run (nearly) to the paragraph's right edge, unlike a list of labels.
         if len(block) >= 3 and widest >= 0.3 * w and full >= max(3, 0.6 * len(block)):
             x0 = min(b[0] for b in block)
-            y0 = block[0][1]
             x1 = max(b[0] + b[2] for b in block)
-            y1 = block[-1][1] + block[-1][3]
+            line = int(np.median([b[3] for b in block]))
+            y0 = max(0, block[0][1] - line)
+            y1 = block[-1][1] + block[-1][3] + line
             mask[y0:y1, x0:x1] = True
     return mask
 

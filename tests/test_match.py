@@ -112,6 +112,142 @@ def test_a_removed_block_seen_through_a_device_frame_is_still_stale(dashboard, d
     assert decide(listing, dashboard_view).status == "stale"
 
 
+# ------------------------------------------------------------------ a theme change, prose, a device frame
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+PROSE = ("The small harbour town wakes early, long before the ferries leave, and the bakers along the quay open "
+         "their shutters to the smell of bread and salt. Fishermen mend their nets on the steps while gulls argue "
+         "over the night's catch, and the first tourists wander down from the station with maps they never quite "
+         "read. By noon the square is full of voices, bicycles and the clatter of cups, and the old clock above the "
+         "town hall, which has been wrong for forty years, strikes whatever hour it likes. Nobody minds. ") * 2
+
+
+def details_screen(dark: bool, description: str, seed: int = 1, share_button: bool = False,
+                   notifications: bool = False) -> np.ndarray:
+    """A phone's book-details screen (540 x 1150) in a dark or a light theme: a status bar with a camera cutout,
+    toolbar icons, a cover picture, a title, a progress bar, a description running under a fading navigation
+    bar, a floating button. ``share_button`` adds a toolbar control; ``notifications`` two status-bar icons."""
+    from PIL import ImageFont
+
+    w, h = 540, 1150
+    bg, fg, muted = ((16, 18, 26), (232, 232, 238), (150, 152, 165)) if dark else \
+        ((248, 248, 252), (28, 28, 34), (100, 100, 112))
+    accent = (60, 72, 120) if dark else (222, 226, 248)
+    image = Image.new("RGB", (w, h), bg)
+    draw = ImageDraw.Draw(image)
+    font, small, big = (ImageFont.truetype(FONT, size) for size in (20, 15, 28))
+    draw.text((22, 12), "7:30" if dark else "1:21", fill=fg, font=small)
+    for i in range(3):
+        draw.rectangle([w - 80 + i * 9, 24 - i * 4, w - 74 + i * 9, 28], fill=fg)
+    draw.rectangle([w - 40, 14, w - 28, 28], fill=fg)
+    if notifications:
+        draw.rectangle([70, 16, 82, 28], outline=fg, width=2)
+        draw.ellipse([90, 16, 102, 28], outline=fg, width=2)
+    draw.ellipse([w // 2 - 11, 10, w // 2 + 11, 32], fill=(0, 0, 0))  # the camera cutout
+    draw.line([26, 80, 50, 80], fill=fg, width=3)  # back
+    draw.line([26, 80, 36, 70], fill=fg, width=3)
+    draw.line([26, 80, 36, 90], fill=fg, width=3)
+    draw.arc([w - 110, 68, w - 86, 92], 40, 340, fill=fg, width=3)  # refresh
+    for i in range(3):  # menu
+        draw.ellipse([w - 44, 68 + i * 9, w - 40, 72 + i * 9], fill=fg)
+    if share_button:
+        draw.rounded_rectangle([w - 250, 62, w - 130, 98], radius=18, outline=fg, width=2)
+        draw.text((w - 226, 70), "Share", fill=fg, font=small)
+    cover = np.random.default_rng(seed).integers(0, 255, size=(12, 9, 3), dtype=np.uint8)
+    image.paste(Image.fromarray(cover).resize((150, 220), Image.NEAREST), (24, 120))
+    draw.text((196, 190), "A Book Title" if dark else "Another Title", fill=fg, font=big)
+    draw.text((196, 234), "Author, Some" if dark else "Writer, Other", fill=muted, font=font)
+    draw.text((24, 370), "13.7%" if dark else "0%", fill=fg, font=font)
+    draw.line([24, 404, w - 24, 404], fill=(60, 64, 80) if dark else accent, width=4)
+    draw.text((24, 416), "You need to read more!", fill=muted, font=small)
+    y, line = 470, ""
+    for word in description.split():
+        if draw.textlength(line + " " + word, font=font) > w - 48:
+            draw.text((24, y), line.strip(), fill=fg, font=font)
+            y, line = y + 30, ""
+        line += " " + word
+    if line.strip() and y < h:
+        draw.text((24, y), line.strip(), fill=fg, font=font)
+    pixels = np.asarray(image).astype(np.float32)
+    fade = np.linspace(0, 0.85, 60)[:, None, None]
+    pixels[h - 60:] = pixels[h - 60:] * (1 - fade) + np.array(bg, np.float32) * fade
+    image = Image.fromarray(pixels.astype(np.uint8))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle([w // 2 - 60, h - 22, w // 2 + 60, h - 16], radius=3, fill=fg)
+    draw.rounded_rectangle([w - 170, h - 150, w - 24, h - 90], radius=18, fill=accent)
+    draw.polygon([(w - 150, h - 132), (w - 150, h - 108), (w - 132, h - 120)], fill=fg)
+    draw.text((w - 120, h - 132), "Read", fill=fg, font=font)
+    return np.asarray(image)
+
+
+def in_device(screen: np.ndarray, bezel: int = 26, rim: int = 5) -> np.ndarray:
+    """A phone body around a screen: a grey rim, a black bezel, rounded corners, nothing around it."""
+    h, w = screen.shape[:2]
+    width, height = w + 2 * (bezel + rim), h + 2 * (bezel + rim)
+    body = Image.new("RGB", (width, height), (0, 0, 0))
+    draw = ImageDraw.Draw(body)
+    draw.rounded_rectangle([0, 0, width - 1, height - 1], radius=70, fill=(150, 152, 151))
+    draw.rounded_rectangle([rim, rim, width - 1 - rim, height - 1 - rim], radius=64, fill=(8, 8, 8))
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).rounded_rectangle([0, 0, w - 1, h - 1], radius=40, fill=255)
+    body.paste(Image.fromarray(screen), (bezel + rim, bezel + rim), mask)
+    return np.asarray(body)
+
+
+@pytest.mark.parametrize("listing_dark", [True, False])
+def test_the_same_screen_in_the_other_theme_with_other_data_stays_current(listing_dark):
+    # One layout, another theme and another book: a short description against a paragraph that runs off the
+    # screen under the navigation bar, other status-bar icons, all seen through the same device frame.
+    short, long = details_screen(True, "No description."), details_screen(False, PROSE, seed=2, notifications=True)
+    listing, live = (short, long) if listing_dark else (long, short)
+    decision = decide(in_device(listing), match.LiveView(in_device(live)))
+    assert decision.status == "current", decision.reason
+
+
+@pytest.mark.parametrize("in_listing", [False, True])
+def test_a_control_added_or_removed_across_a_theme_change_is_stale(in_listing):
+    listing = in_device(details_screen(True, "No description.", share_button=in_listing))
+    live = match.LiveView(in_device(details_screen(False, PROSE, seed=2, share_button=not in_listing)))
+    decision = decide(listing, live)
+    assert decision.status == "stale"
+    # The one structural change is the toolbar's new control (listing pixels: the screen sits 31 px in).
+    button = (31 + 540 - 250, 31 + 62, 120, 36)
+    assert any(iou(box, button) > 0.3 for box in decision.changed_regions), decision.changed_regions
+
+
+def test_a_faint_edge_and_a_strong_one_are_the_same_drawing():
+    # A divider and a button outline, drawn faintly (a dark theme) and strongly (a light one): the same drawing.
+    def drawn(background: int, ink: int, button: bool = True) -> np.ndarray:
+        image = Image.new("RGB", (200, 120), (background,) * 3)
+        draw = ImageDraw.Draw(image)
+        draw.line([10, 20, 190, 20], fill=(ink,) * 3, width=2)
+        if button:
+            draw.rounded_rectangle([40, 50, 160, 90], radius=10, outline=(ink,) * 3, width=2)
+        return match.structure_map(np.asarray(image))
+
+    dark, light = drawn(18, 80), drawn(250, 20)
+    assert not match.tolerant_difference(dark, light).any()
+    assert match.tolerant_difference(drawn(18, 80, button=False), light)[45:95, 35:165].sum() > 50
+    assert match.tolerant_difference(dark, drawn(250, 20, button=False))[45:95, 35:165].sum() > 50
+
+
+def test_the_status_bar_reaches_down_to_its_icons():
+    screen = (0, 0, 450, 960)  # a strip of 43 px at first
+    assert match.status_bar_height(screen, []) == 43
+    # A device frame pushed the clock and the icons down: they start inside the strip and end below it.
+    assert match.status_bar_height(screen, [(35, 38, 26, 14), (360, 36, 46, 17)]) == 53
+    # A toolbar title below the strip, or a tall block starting in it, is not the status bar.
+    assert match.status_bar_height(screen, [(60, 50, 200, 20), (0, 10, 450, 60)]) == 43
+
+
+def test_a_paragraph_covers_its_line_cut_by_the_screen_edge():
+    lines = [(20, 100 + 30 * i, 400 if i < 5 else 250, 20) for i in range(6)]
+    prose = match._prose_mask(lines, (400, 480))
+    assert prose[100:270, 20:420].all()
+    assert prose[272:290, 20:420].all()  # the next line, cut or faded, shows too little to be found as a line
+    assert not prose[300:].any() and not prose[:75].any()
+
+
 # ------------------------------------------------------------------ another screen is never current
 
 def test_another_screen_of_the_same_app_is_not_current(dashboard_view):
