@@ -25,7 +25,7 @@ from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "8"
+ANALYSER_VERSION = "9"
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,8 @@ def _analyse_pixels(analysis: Analysis, image, params: AnalysisParams, cache_dir
     analysis.hashes = hashing.hashes(image, analysis.words)
     timings["hashes"] = _ms(t)
     t = time.perf_counter()
-    analysis.features = features_mod.image_features(np.asarray(image), analysis.words)
+    main_read = [w for w in analysis.words if not w.completing]  # layout features describe the main OCR read
+    analysis.features = features_mod.image_features(np.asarray(image), main_read)
     timings["features"] = _ms(t)
     analysis.timings_ms = timings
     return analysis

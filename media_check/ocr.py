@@ -37,11 +37,15 @@ from PIL import Image
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "4"
+PREPROCESS_VERSION = "9"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
 POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
+GAIN_WINDOW = 41  # window (pixels at working resolution) of the local contrast stretch
 MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
+SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of the plain grey image
+MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
+SOURCE_DPI = 96  # resolution tesseract is told (0: tesseract estimates it from the text's size)
 SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which the script is detected
 SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
 # tesseract OSD script name -> the language data that reads it (Debian: tesseract-ocr-<lang, _ as ->). OSD tells
@@ -70,14 +74,16 @@ class Word:
     box: tuple[int, int, int, int]  # x, y, w, h in original-image pixels
     block: int
     line: int  # unique across the image
+    completing: bool = False  # read by the completing read of a sparse image (see ocr_image), not the main one
 
     def to_list(self) -> list:
-        return [self.text, self.conf, list(self.box), self.block, self.line]
+        row = [self.text, self.conf, list(self.box), self.block, self.line]
+        return row + [1] if self.completing else row
 
     @classmethod
     def from_list(cls, row: list) -> Word:
-        text, conf, box, block, line = row
-        return cls(text, float(conf), tuple(box), int(block), int(line))
+        text, conf, box, block, line = row[:5]
+        return cls(text, float(conf), tuple(box), int(block), int(line), bool(row[5]) if len(row) > 5 else False)
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,7 @@ def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
     back = strip_back = inverted = None  # the strip may be a view: both must go for a full-size array to be freed
     # local contrast stretch: the darkest stroke of each neighbourhood becomes black (at most 1/MIN_CONTRAST x)
     coarse = cv2.resize(depth, (w // factor, h // factor), interpolation=cv2.INTER_AREA) if factor > 1 else depth
-    gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((window, window), np.uint8)), MIN_CONTRAST, 1.0)
+    gain = 1.0 / np.clip(cv2.dilate(coarse, np.ones((GAIN_WINDOW, GAIN_WINDOW), np.uint8)), MIN_CONTRAST, 1.0)
     del coarse
     if factor > 1 and not by_strips:
         gain = cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
@@ -300,21 +306,85 @@ def _api(languages: tuple[str, ...]):
 
 
 def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout: float = 60.0) -> list[Word]:
-    """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates."""
+    """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates.
+
+    One read of the polarity-normalised image; a second in the script tesseract's OSD sees when English reads
+    poorly or finds little (tesserocr only); and, when a read finds only a few words (a sign-in card, a title, a
+    test ad on a picture), a read of the plain grey image whose sure words complete it: normalisation can lose
+    large text on a plain background or a bold label on a picture that tesseract reads as it is. Words of that completing
+    read are marked ``completing``: phrase rules read them, the screen classifier's layout features do not
+    (they describe the main read, the one the classifier was trained on).
+    """
+    read = _ocr_tesserocr if engine_name() == "tesserocr" else _ocr_pytesseract
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
     prepared, scale, _ = prepare(np.asarray(image if image.mode == "RGB" else image.convert("RGB")))
-    if engine_name() != "tesserocr":
-        return _ocr_pytesseract(prepared, scale, languages, timeout, image.width, image.height)
-    words = _ocr_tesserocr(prepared, scale, languages, timeout, image.width, image.height)
+    words = read(prepared, scale, languages, timeout, image.width, image.height)
     first = _mean_confidence(words)
-    if first is None or first >= SECOND_PASS_BELOW:
-        return words
-    script_languages = tuple(lang for lang in _script_languages(prepared) if lang not in languages)
-    if not script_languages:
-        return words
-    again = _ocr_tesserocr(prepared, scale, (*script_languages, *languages), timeout, image.width, image.height)
-    second = _mean_confidence(again)
-    return again if second is not None and second >= first + SECOND_PASS_GAIN else words
+    sparse = _readable_count(words) < SPARSE_BELOW
+    if read is _ocr_tesserocr and (sparse or first is not None and first < SECOND_PASS_BELOW):
+        script_languages = tuple(lang for lang in _script_languages(prepared) if lang not in languages)
+        if script_languages:
+            again = read(prepared, scale, (*script_languages, *languages), timeout, image.width, image.height)
+            second = _mean_confidence(again)
+            if second is not None and second >= (first or 0.0) + SECOND_PASS_GAIN:
+                words = again
+    del prepared
+    if _readable_count(words) < SPARSE_BELOW:
+        words = merge_reads(words, read(_plain_grey(image, scale), scale, languages, timeout, image.width,
+                                        image.height))
+    return words
+
+
+def _readable_count(words: list[Word]) -> int:
+    return sum(1 for w in words if any(c.isalnum() for c in w.text))
+
+
+def _plain_grey(image: Image.Image, scale: float) -> np.ndarray:
+    """The image in grey at the OCR scale, with no polarity normalisation (the read of last resort)."""
+    grey = np.asarray(image.convert("L"))
+    if scale == 1.0:
+        return grey
+    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    return cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)), interpolation=interpolation)
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection of two boxes as a share of the smaller one."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MIN_CONF) -> list[Word]:
+    """``words`` completed by a second read of the same image: each sure word of ``other`` (confidence at least
+    ``min_conf``) is added where nothing was read, or replaces what was read there when it is surer than all of
+    it. Lines keep their reading order (the new ones slot in by their top edge) and are numbered afresh."""
+    kept = list(words)
+    line_offset = 1 + max((w.line for w in words), default=-1)
+    for word in other:
+        if word.conf < min_conf or not any(c.isalnum() for c in word.text):
+            continue
+        under = [w for w in kept if _overlap(w.box, word.box) > 0.3]
+        if under and max(w.conf for w in under) + SECOND_PASS_GAIN > word.conf:
+            continue
+        kept = [w for w in kept if w not in under]
+        kept.append(Word(word.text, word.conf, word.box, word.block, word.line + line_offset, completing=True))
+    if len(kept) == len(words) and all(a is b for a, b in zip(kept, words)):
+        return list(words)
+    lines: dict[int, list[Word]] = {}
+    for word in kept:
+        lines.setdefault(word.line, []).append(word)
+    old = [ln for ln in sorted(lines) if ln < line_offset]
+    order = list(old)
+    for ln in sorted((ln for ln in lines if ln >= line_offset), key=lambda k: min(w.box[1] for w in lines[k])):
+        top = min(w.box[1] for w in lines[ln])
+        at = next((i for i, o in enumerate(order) if o < line_offset and min(w.box[1] for w in lines[o]) > top),
+                  len(order))
+        order.insert(at, ln)
+    renumber = {ln: i for i, ln in enumerate(order)}
+    return [Word(w.text, w.conf, w.box, w.block, renumber[w.line], w.completing) for ln in order for w in lines[ln]]
 
 
 def _mean_confidence(words: list[Word]) -> float | None:
@@ -363,7 +433,8 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
     api = _api(languages)
     h, w = prepared.shape
     api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
-    api.SetSourceResolution(96)
+    if SOURCE_DPI:
+        api.SetSourceResolution(SOURCE_DPI)
     if not api.Recognize(timeout=int(timeout * 1000)):
         raise OcrTimeout(f"OCR took longer than {timeout:g} s")
     data: dict[str, list] = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top",

@@ -45,7 +45,8 @@ FEATURES = (
 def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, float]:
     """Where and how much text there is, relative to the image."""
     area = float(max(1, width) * max(1, height))
-    good = [w for w in words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
+    # the main OCR read only: the words a sparse image's completing read adds are for the phrase rules
+    good = [w for w in words if w.conf >= 30 and not w.completing and any(c.isalnum() for c in w.text)]
     lines = lines_of(good) if good else []
     if not good:
         return {"log_words": 0.0, "log_lines": 0.0, "mean_conf": 0.0, "text_area_fraction": 0.0,

@@ -5,7 +5,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from conftest import font, text_screen
-from media_check.ocr import lines_of, normalise_polarity, ocr_image, prepare, second_pass_languages
+from media_check.ocr import Word, lines_of, merge_reads, normalise_polarity, ocr_image, prepare, second_pass_languages
 
 import numpy as np
 
@@ -89,3 +89,50 @@ def test_a_screen_in_another_script_is_read_in_a_second_pass():
 def test_an_english_screen_takes_no_second_pass():
     image = text_screen(["Quarterly budget review", "Download report"], size=(1600, 900))
     assert all(w.text.isascii() for w in ocr_image(image))
+
+
+def test_a_sparse_read_is_completed_by_a_read_of_the_plain_image():
+    # a welcome card whose white-on-blue buttons and title normalisation loses: the plain grey read finds them
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_040.jpg").convert("RGB"))
+    text = words_text(words)
+    assert "login" in text and "register" in text and "flash" in text
+    assert any(w.completing for w in words)
+    # a test ad's label on a picture, read the same way
+    words = ocr_image(Image.open(SHARED / "corpus" / "ad_007.png").convert("RGB"))
+    assert "test ad" in words_text(words)
+
+
+def test_a_dense_read_takes_no_completing_read():
+    words = ocr_image(text_screen(["Quarterly budget review", "Download report", "Test results for March",
+                                   "Add item to the punch list"], size=(1600, 900)))
+    assert len(words) >= 12 and not any(w.completing for w in words)
+
+
+def _word(text, conf, box, line):
+    return Word(text, conf, box, 1, line)
+
+
+def test_merge_reads_adds_sure_words_where_nothing_was_read_and_keeps_reading_order():
+    first = [_word("Welcome", 90, (100, 100, 200, 40), 0), _word("Footer", 90, (100, 900, 120, 30), 1)]
+    other = [_word("Login", 95, (100, 500, 120, 40), 0), _word("Welcome", 91, (102, 101, 198, 40), 1),
+             _word("noise", 40, (400, 600, 80, 20), 2)]
+    merged = merge_reads(first, other)
+    assert [w.text for w in merged] == ["Welcome", "Login", "Footer"]  # by position, the unsure word dropped
+    assert [w.completing for w in merged] == [False, True, False]
+    assert [w.line for w in merged] == [0, 1, 2]
+
+
+def test_merge_reads_replaces_a_word_only_with_a_much_surer_one():
+    first = [_word("togin", 40, (100, 500, 120, 40), 0), _word("Register", 88, (100, 600, 160, 40), 1)]
+    other = [_word("Login", 94, (98, 500, 124, 40), 0), _word("Reglster", 92, (100, 600, 160, 40), 1)]
+    merged = merge_reads(first, other)
+    assert [w.text for w in merged] == ["Login", "Register"]
+    assert merge_reads(first, []) == first
+
+
+def test_words_keep_their_completing_mark_through_the_cache_format():
+    word = Word("Login", 95.0, (1, 2, 3, 4), 1, 0, completing=True)
+    assert Word.from_list(word.to_list()) == word
+    plain = Word("Login", 95.0, (1, 2, 3, 4), 1, 0)
+    assert plain.to_list() == ["Login", 95.0, [1, 2, 3, 4], 1, 0]  # the format of entries written before
+    assert Word.from_list(["Login", 95.0, [1, 2, 3, 4], 1, 0]) == plain
