@@ -200,6 +200,32 @@ def test_a_copyright_footer_is_not_a_splash_mark(cfg):
     assert content_names(judge_asset("x.png", screen, cfg)) == []
 
 
+@pytest.mark.parametrize("lines", [("Flash Chat", "Login", "Register"), ("Welcome to LibrePass", "Register", "Log in"),
+                                   ("cozy", "로그인", "회원가입")])
+def test_a_welcome_screen_offering_sign_in_and_sign_up_is_a_login_screen(cfg, lines):
+    screen = _with_classifier(words_screen(*lines), login=0.45, splash=0.35)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+
+
+def test_sign_in_and_sign_up_in_the_header_of_an_in_use_screen_are_not_a_login_screen(cfg):
+    lines = ("Acme Boards", "Log in Sign up", "Sprint 14 board", "Add item", "Download report")
+    screen = _with_classifier(words_screen(*lines), login=0.2)  # the classifier sees the app in use (0.8)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
+def test_one_account_action_alone_is_not_a_welcome_screen(cfg):
+    screen = _with_classifier(words_screen("Flash Chat", "Login", "Continue"), login=0.45, splash=0.35)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
+def test_single_sign_on_named_in_an_article_is_not_a_sign_in_phrase(cfg):
+    lines = ("Help Center", "Set up single sign-on for your company", "Admins can turn on Single sign-on in Settings")
+    screen = _with_classifier(words_screen(*lines), login=0.33)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+    screen = _with_classifier(words_screen("Acme", "Continue with single sign-on"), login=0.33)
+    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+
+
 def test_a_password_manager_with_a_log_out_button_is_not_a_login_screen(cfg):
     screen = _with_classifier(words_screen("Stored Passwords 1", "Last Login 18/12/2025", "Password", "Logout"),
                               login=0.8)

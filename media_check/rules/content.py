@@ -32,6 +32,11 @@ _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
 _PORT = re.compile(r":\d{4,5}(?!\d)")  # a development server's port: localhost:3000, dev:8080
+# The two account actions of a welcome screen; offered together, away from any app chrome, they are its content.
+_ACCOUNT_ACTIONS = {skeleton(t): action for action, phrases in (
+    ("sign-in", ("sign in", "signin", "log in", "login", "로그인", "ログイン", "登录", "entrar", "connexion")),
+    ("sign-up", ("sign up", "signup", "register", "create account", "회원가입", "新規登録", "注册", "registrarse",
+                 "cadastrar", "daftar"))) for t in phrases}
 _SIGN_OUT = frozenset(skeleton(t) for t in ("sign out", "log out", "logout"))
 # The conventional input hint of an email field ("you@example.com"): a form's hint, not placeholder content.
 _HINT_ADDRESS = re.compile(r"^(you|your|yourname|youremail|name|user|username|email|mail|me|someone)@example\.",
@@ -126,7 +131,8 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
         a button, no app chrome). It fires when the text and the classifier agree: a phrase only credential
         screens carry and a modest probability, or such a phrase on a screen the classifier does not see as in
         use, or field labels and a high probability, or two different field labels and a button on a screen it
-        does not see as in use. An in-use page with a "Sign in" button in
+        does not see as in use, or a welcome screen offering both account actions (sign in and sign up, "Login"
+        and "Register") on a screen it does not see as in use. An in-use page with a "Sign in" button in
         its header, a settings page with an Account row, or a password manager (Password and Login rows next to
         a "Log out" button, or a stored login's E-mail, Password and Website rows) is not a login screen.
 
@@ -161,6 +167,11 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
                      or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < _NOT_IN_USE)):
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
+    elif p_in_use < _NOT_IN_USE and len({_ACCOUNT_ACTIONS[skeleton(m.phrase)] for m in buttons
+                                         if skeleton(m.phrase) in _ACCOUNT_ACTIONS}) == 2:
+        actions = [m for m in buttons if skeleton(m.phrase) in _ACCOUNT_ACTIONS]
+        yield Hit(f"a welcome screen offering sign-in and sign-up: {_quote(actions)} (screen classifier: login "
+                  f"{_pct(p)})", confidence=min(0.95, 0.5 + p / 2), evidence=_evidence(actions))
 
 
 # ---------------------------------------------------------------------------------------------------------------
