@@ -393,9 +393,16 @@ def grey(rgb: np.ndarray) -> np.ndarray:
 
 
 def orb_features(rgb: np.ndarray) -> Features:
-    """ORB features of an image, computed on a copy whose long side is at most ALIGN_SIDE."""
+    """ORB features of an image, computed on a copy whose long side is ALIGN_SIDE: larger images are shrunk,
+    smaller ones (a thumbnail in a listing) enlarged. ORB's pyramid only shrinks, so a thumbnail's features
+    would otherwise come from its own fine scale only, where a capture has few of its features: at a common
+    size both sets describe the screen at the same scales."""
     h, w = rgb.shape[:2]
     small, scale = _shrink(grey(rgb), ALIGN_SIDE)
+    if max(h, w) < ALIGN_SIDE:
+        scale = ALIGN_SIDE / max(h, w)
+        small = cv2.resize(small, (max(1, round(w * scale)), max(1, round(h * scale))),
+                           interpolation=cv2.INTER_CUBIC)
     keypoints, descriptors = _orb().detectAndCompute(small, None)
     points = np.float32([kp.pt for kp in keypoints]).reshape(-1, 2) / scale
     return Features(points=points, descriptors=descriptors, width=w, height=h)

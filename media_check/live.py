@@ -371,9 +371,20 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     boxes = align.retrieval_boxes(listing)
     near = index.nearest(query_hashes(listing, boxes), shortlist)
     listing_features = align.orb_features(listing)
+    def judge(i: int, dist: int, transform: align.Transform | None) -> MatchResult:
+        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features, transform)
+        decision = match_mod.decide(comparison, _overlap_of(index, i, words))
+        regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)
+        return MatchResult(decision.status, index.captures[i], float(dist), decision.similarity, regions,
+                           decision.reason, comparison, i, factor)
+
     # Rank the shortlist by geometric support: inliers of a feature transform that lands on the capture. The
-    # nearest by hashes come first; once one is beyond doubt, the rest are not tried.
+    # nearest by hashes come first; once one is beyond doubt and shows the screen as it is (current), the rest
+    # are not tried. One beyond doubt but changed does not end the search: a capture of another screen that
+    # shares a large part with it (the same picture, the same header) lines up as surely, and the capture of
+    # the screen itself may come later in the shortlist.
     ranked = []
+    judged: dict[int, MatchResult] = {}
     for i, dist in near:
         view = index.view(i)
         transform = align.feature_transform(listing_features, view.features)
@@ -381,17 +392,15 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
             transform = None
         ranked.append((transform.inliers if transform else 0, -dist, i, dist, transform))
         if transform is not None and transform.inliers >= CERTAIN_INLIERS:
-            break
+            judged[i] = judge(i, dist, transform)
+            if judged[i].status == "current":
+                break
     ranked.sort(key=lambda r: r[:3], reverse=True)
-    best: MatchResult | None = None
+    best: MatchResult | None = next((r for r in judged.values() if r.status == "current"), None)
     for support, _, i, dist, transform in ranked[:confirm]:
         if best is not None and best.status == "current":
             break
-        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features, transform)
-        decision = match_mod.decide(comparison, _overlap_of(index, i, words))
-        regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)
-        result = MatchResult(decision.status, index.captures[i], float(dist), decision.similarity, regions,
-                             decision.reason, comparison, i, factor)
+        result = judged[i] if i in judged else judge(i, dist, transform)
         if best is None or _better(result, best):
             best = result
     if best is None or best.status == "unmatched":

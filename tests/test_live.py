@@ -57,6 +57,52 @@ def test_a_transformed_screenshot_finds_its_capture_first(index, transform):
         assert (result.status, result.closest.path) == ("current", name), (transform, name, result.reason)
 
 
+def with_keypad(rgb: np.ndarray) -> np.ndarray:
+    """The screen with its lower third covered by a keypad (a structural change a thumbnail still shows)."""
+    from PIL import ImageDraw
+
+    image = Image.fromarray(rgb.copy())
+    draw = ImageDraw.Draw(image)
+    h, w = rgb.shape[:2]
+    top = int(h * 0.62)
+    draw.rectangle([0, top, w, h], fill=(40, 44, 52))
+    kw, kh = w // 4, (h - top) // 4
+    for row in range(4):
+        for col in range(4):
+            x0, y0 = col * kw + 10, top + row * kh + 10
+            draw.rounded_rectangle([x0, y0, x0 + kw - 20, y0 + kh - 20], radius=12, fill=(90, 96, 110))
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("name", ["in-use-mobile-punch-list.png", "in-use-mobile-daily-report.jpg"])
+def test_a_thumbnail_in_a_device_frame_is_matched(name):
+    # A listing image 300 pixels tall (a phone in its frame) against a 1920-pixel capture of the screen.
+    rgb = rgb_of(SCREENS / name)
+    built = LiveIndex()
+    built.add_image(name, rgb)
+
+    def thumbnail(screen: np.ndarray) -> np.ndarray:
+        framed = eval_live.device_frame(screen)
+        return eval_live.resize(framed, 300 / max(framed.shape[:2]))
+
+    assert match_image(built, thumbnail(rgb)).status == "current"
+    assert match_image(built, thumbnail(with_keypad(rgb))).status == "stale"
+
+
+def test_a_capture_that_shares_half_the_screen_does_not_end_the_search(monkeypatch):
+    # Another capture shows the same top half (a sibling screen, or the same picture in another template): it
+    # lines up beyond doubt, but it is not the screen. The screen's own capture comes later in the shortlist.
+    rgb = rgb_of(SCREENS / APP[0])
+    sibling = rgb.copy()
+    sibling[rgb.shape[0] // 2:] = rgb_of(SCREENS / APP[1])[rgb.shape[0] // 2:rgb.shape[0]]
+    built = LiveIndex()
+    built.add_image("sibling.png", sibling)
+    built.add_image("own.png", rgb)
+    monkeypatch.setattr(built, "nearest", lambda query, k=8: [(0, 0), (1, 4)])
+    result = match_image(built, eval_live.jpeg(rgb, 70))
+    assert (result.status, result.closest.path) == ("current", "own.png"), result.reason
+
+
 def test_a_screen_the_app_does_not_have_is_unmatched(index):
     result = match_image(index, rgb_of(SCREENS / "login-sign-in-card.png"))
     assert result.status == "unmatched"

@@ -283,6 +283,16 @@ def test_feature_transform_recovers_a_scale(dashboard):
     assert abs(found.scale - 1 / 0.6) < 0.02
 
 
+def test_feature_transform_recovers_a_thumbnail(dashboard):
+    # A thumbnail's features are taken at the capture's work size: its fine scale alone has few of the
+    # capture's features.
+    thumbnail = eval_live.resize(dashboard, 0.15)  # 288 x 162 against 1920 x 1080
+    view = match.LiveView(dashboard)
+    found = align.feature_transform(align.orb_features(thumbnail), view.features)
+    assert found is not None and found.inliers >= 100
+    assert abs(found.scale - view.scale / 0.15) < 0.05
+
+
 @pytest.mark.skipif(not (CORPUS / "pair_031_old.png").exists(), reason="needs ../shared/corpus")
 def test_real_pair_clock_only_change_is_current():
     old, new = (eval_live.load_rgb(CORPUS / f"pair_031_{v}.png") for v in ("old", "new"))
