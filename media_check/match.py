@@ -307,7 +307,7 @@ def status_bar_height(screen: Box, lines: list[Box]) -> int:
     """Height of a phone screen's status bar: a share of the screen (STATUS_BAR), reaching down to the bottom of
     the glyphs (clock, signal, notification icons) that start inside that share. A device frame or a taller
     status bar (a camera cutout) pushes its row down, and its icons would otherwise stick out of the strip."""
-    _, sy, sw, sh = screen
+    _, sy, _, sh = screen
     base = round(sh * STATUS_BAR)
     bottom = sy + base
     for x, y, bw, bh in lines:
