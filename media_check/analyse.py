@@ -158,11 +158,12 @@ def _analyse_pixels(analysis: Analysis, image, params: AnalysisParams, cache_dir
             analysis.cacheable = False
         timings["ocr"] = _ms(t)
     t = time.perf_counter()
-    analysis.hashes = hashing.hashes(image, analysis.words)
+    pixels = np.asarray(image)  # one array of the RGB pixels, read by the hashes and the features
+    analysis.hashes = hashing.hashes(pixels, analysis.words)
     timings["hashes"] = _ms(t)
     t = time.perf_counter()
     main_read = [w for w in analysis.words if not w.completing]  # layout features describe the main OCR read
-    analysis.features = features_mod.image_features(np.asarray(image), main_read)
+    analysis.features = features_mod.image_features(pixels, main_read)
     timings["features"] = _ms(t)
     analysis.timings_ms = timings
     return analysis

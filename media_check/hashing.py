@@ -40,14 +40,18 @@ def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
     return rgb
 
 
-def hashes(image: Image.Image, words=()) -> dict[str, str]:
+def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
     """pHash, dHash, wHash and colour hash of ``image``; the located screen's box and structure hashes; a
     crop-resistant hash; the screen signature of the live-app index (all from one 800-pixel copy); and, given its
     OCR words, a digest of its distinctive words (``text``), so two sparse screens with one layout but other
-    words are not taken for one another. All strings."""
+    words are not taken for one another. All strings. ``image`` is an RGB image or an RGB array (used as it is,
+    not copied)."""
     from media_check.align import PEEL_SIDE, screen_candidates
 
-    rgb = np.asarray(image.convert("RGB"))
+    if isinstance(image, np.ndarray):
+        rgb = image
+    else:
+        rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     h, w = rgb.shape[:2]
     small = _shrink(rgb, PEEL_SIDE)
     factor = small.shape[1] / w

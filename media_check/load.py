@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ _SECOND_OPINION = ("png", "bmp")
 _PILLOW_UNSUPPORTED = ("unsupported bmp", "unsupported bitfields")
 # Decoding every frame proves an animation whole; past this many decoded pixels the rest is left unverified.
 _FRAME_WALK_PIXEL_FACTOR = 4
+# Where Pillow finds an image's orientation (EXIF, raw EXIF text, XMP): a PNG carrying one takes the usual path.
+_ORIENTATION_KEYS = frozenset({"exif", "Raw profile type exif", "XML:com.adobe.xmp", "xmp"})
 _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
               7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
@@ -213,6 +216,9 @@ class _ImageLoader:
             raise
         with im:
             self._check_size(im.size, "declares")
+            once = self._png_decoded_once(im, declared)
+            if once is not None:
+                return once
             try:
                 im.load()
             except Exception as exc:  # noqa: BLE001
@@ -226,6 +232,31 @@ class _ImageLoader:
             frames = self._walk_frames(im)
         self._second_opinion(declared, rgb.size)
         return LoadedImage(rgb, self.fmt, frames, has_alpha, self.notes)
+
+    def _png_decoded_once(self, im: Image.Image, declared: Declared) -> LoadedImage | None:
+        """A plain PNG (8-bit RGB or RGBA, one frame, no transparency key, orientation or chunk after its image data)
+        decoded once, by libpng: it is the stricter of the two decoders, and Pillow has already parsed and checked
+        every chunk but the image data when it opened the file. Pillow would give the same pixels (the same 8-bit
+        samples; alpha is composited on white by the same :func:`to_rgb`) and the same has_alpha, frames and notes.
+        None for any other file, and when libpng does not decode it: then both decoders run, as for every other
+        PNG, and the reason is theirs."""
+        if (self.fmt != "png" or im.mode not in ("RGB", "RGBA") or declared.frames != 1
+                or not _ORIENTATION_KEYS.isdisjoint(im.info) or "transparency" in im.info
+                or not _plain_png(self.data)):
+            return None
+        pixels = self._opencv_decode(declared)
+        if (pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != len(im.mode)
+                or (pixels.shape[1], pixels.shape[0]) != im.size):
+            return None
+        import cv2
+
+        if im.mode == "RGB":
+            rgb = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels))
+        else:
+            rgba = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA, dst=pixels)
+            rgb = to_rgb(Image.frombuffer("RGBA", im.size, rgba, "raw", "RGBA", 0, 1))
+        del pixels
+        return LoadedImage(rgb, self.fmt, 1, im.mode == "RGBA", self.notes)
 
     def _check_size(self, size: tuple[int, int], verb: str) -> None:
         width, height = size
@@ -340,6 +371,31 @@ class _ImageLoader:
         if "truncated" in lowered or isinstance(exc, EOFError):
             return f"{self.name} file is truncated (incomplete upload or copy?): {text}"
         return f"{self.name} file is corrupt and cannot be decoded: {text}"
+
+
+def _plain_png(data: bytes) -> bool:
+    """True when a PNG's chunks are well formed in length, its IHDR declares 8-bit RGB or RGBA, and nothing but
+    image data follows its first IDAT chunk up to IEND (text, EXIF or frame chunks there are parsed by Pillow only
+    when it decodes the pixels)."""
+    view = memoryview(data)
+    pos, size = 8, len(data)
+    seen_data = False
+    while pos + 8 <= size:
+        length, kind = struct.unpack_from(">I4s", view, pos)
+        if kind == b"IHDR":
+            if length < 13 or pos + 8 + 13 > size:
+                return False
+            depth, colour = view[pos + 16], view[pos + 17]
+            if depth != 8 or colour not in (2, 6):
+                return False
+        elif kind == b"IDAT":
+            seen_data = True
+        elif kind == b"IEND":
+            return seen_data
+        elif seen_data or kind == b"eXIf":
+            return False
+        pos += 12 + length
+    return False
 
 
 def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:

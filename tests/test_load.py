@@ -130,3 +130,86 @@ def test_folder_named_like_an_image(tmp_path):
     (tmp_path / "x.png").mkdir()
     with pytest.raises(LoadError, match="folder"):
         load_image(tmp_path / "x.png", LIMIT, BYTES)
+
+
+def _noise(mode, size=(97, 61), seed=3):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    return Image.fromarray(rng.integers(0, 256, (size[1], size[0], len(mode)), dtype=np.uint8), mode)
+
+
+def _pillow_rgb(path):
+    from media_check.load import to_rgb
+
+    with Image.open(path) as im:
+        im.load()
+        return to_rgb(im)
+
+
+def _with_chunk_after_idat(data: bytes, kind: bytes, body: bytes) -> bytes:
+    at = data.index(b"IEND") - 4
+    chunk = struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+    return data[:at] + chunk + data[at:]
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_plain_png_gives_the_pixels_pillow_gives(tmp_path, mode):
+    path = save(tmp_path, _noise(mode), f"{mode}.png")
+    loaded = load_image(path, LIMIT, BYTES)
+    assert loaded.image.mode == "RGB" and loaded.has_alpha == (mode == "RGBA") and loaded.frames == 1
+    assert loaded.image.tobytes() == _pillow_rgb(path).tobytes()
+    assert loaded.notes == []
+
+
+@pytest.mark.parametrize("case", ["text after the image data", "transparency key", "16-bit", "interlaced",
+                                  "orientation"])
+def test_other_pngs_load_as_pillow_reads_them(tmp_path, case):
+    image, options = _noise("RGB"), {}
+    if case == "transparency key":
+        options["transparency"] = (0, 0, 0)
+    elif case == "interlaced":
+        options["interlace"] = 1
+    elif case == "orientation":
+        exif = Image.Exif()
+        exif[0x0112] = 6
+        options["exif"] = exif
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **options)
+    data = buffer.getvalue()
+    if case == "text after the image data":
+        data = _with_chunk_after_idat(data, b"tEXt", b"Comment\x00made after the pixels")
+    if case == "16-bit":
+        import numpy as np
+
+        wide = (np.asarray(image).astype(np.uint16) * 257).byteswap().tobytes()
+        rows = b"".join(b"\x00" + wide[i:i + 97 * 6] for i in range(0, len(wide), 97 * 6))
+        ihdr = struct.pack(">IIBBBBB", 97, 61, 16, 2, 0, 0, 0)
+        data = b"\x89PNG\r\n\x1a\n" + b"".join(struct.pack(">I", len(body)) + kind + body
+                                             + struct.pack(">I", zlib.crc32(kind + body))
+                                             for kind, body in ((b"IHDR", ihdr), (b"IDAT", zlib.compress(rows)),
+                                                                (b"IEND", b"")))
+    path = tmp_path / "odd.png"
+    path.write_bytes(data)
+    loaded = load_image(path, LIMIT, BYTES)
+    expected = _pillow_rgb(path)
+    if case == "orientation":
+        assert loaded.notes == ["EXIF orientation 6 applied"]
+        expected = expected.transpose(Image.Transpose.ROTATE_270)
+    assert loaded.image.size == expected.size and loaded.image.tobytes() == expected.tobytes()
+
+
+
+def test_plain_png_is_decoded_once(tmp_path, monkeypatch):
+    import cv2
+    from PIL import ImageFile
+
+    calls = []
+    pillow_load, opencv_decode = ImageFile.ImageFile.load, cv2.imdecode
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: calls.append("pillow") or pillow_load(self))
+    monkeypatch.setattr(cv2, "imdecode", lambda *a: calls.append("libpng") or opencv_decode(*a))
+    load_image(save(tmp_path, _noise("RGBA"), "once.png"), LIMIT, BYTES)
+    assert calls == ["libpng"]
+    calls.clear()
+    load_image(save(tmp_path, _noise("RGB"), "key.png", transparency=(0, 0, 0)), LIMIT, BYTES)
+    assert set(calls) == {"libpng", "pillow"}  # both decoders, as for any PNG that is not plain
