@@ -25,6 +25,7 @@ Box = tuple[int, int, int, int]  # x, y, w, h in pixels
 PEEL_SIDE = 800  # screen location works on a copy whose long side is at most this
 ALIGN_SIDE = 960  # alignment and comparison work on images whose long side is at most this
 ORB_FEATURES = 1000
+ORB_SCALE_STEP = 1.2  # between the levels of ORB's image pyramid
 
 
 # --------------------------------------------------------------------------- locating the screen
@@ -384,7 +385,7 @@ _ORB = None
 def _orb():
     global _ORB
     if _ORB is None:
-        _ORB = cv2.ORB_create(nfeatures=ORB_FEATURES, scaleFactor=1.2, nlevels=8, fastThreshold=10)
+        _ORB = cv2.ORB_create(nfeatures=ORB_FEATURES, scaleFactor=ORB_SCALE_STEP, nlevels=8, fastThreshold=10)
     return _ORB
 
 
@@ -394,12 +395,13 @@ def grey(rgb: np.ndarray) -> np.ndarray:
 
 def orb_features(rgb: np.ndarray) -> Features:
     """ORB features of an image, computed on a copy whose long side is ALIGN_SIDE: larger images are shrunk,
-    smaller ones (a thumbnail in a listing) enlarged. ORB's pyramid only shrinks, so a thumbnail's features
+    much smaller ones (a thumbnail in a listing) enlarged. ORB's pyramid only shrinks, so a thumbnail's features
     would otherwise come from its own fine scale only, where a capture has few of its features: at a common
-    size both sets describe the screen at the same scales."""
+    size both sets describe the screen at the same scales. An image within two pyramid levels of that size
+    shares enough of them as it is."""
     h, w = rgb.shape[:2]
     small, scale = _shrink(grey(rgb), ALIGN_SIDE)
-    if max(h, w) < ALIGN_SIDE:
+    if max(h, w) < ALIGN_SIDE / ORB_SCALE_STEP ** 2:
         scale = ALIGN_SIDE / max(h, w)
         small = cv2.resize(small, (max(1, round(w * scale)), max(1, round(h * scale))),
                            interpolation=cv2.INTER_CUBIC)
