@@ -308,12 +308,12 @@ def _api(languages: tuple[str, ...]):
 def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout: float = 60.0) -> list[Word]:
     """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates.
 
-    One read of the polarity-normalised image; a second in the script tesseract's OSD sees when English reads
-    poorly or finds little (tesserocr only); and, when a read finds only a few words (a sign-in card, a title, a
-    test ad on a picture), a read of the plain grey image whose sure words complete it: normalisation can lose
-    large text on a plain background or a bold label on a picture that tesseract reads as it is. Words of that completing
-    read are marked ``completing``: phrase rules read them, the screen classifier's layout features do not
-    (they describe the main read, the one the classifier was trained on).
+    One read of the polarity-normalised image; a second in the script tesseract's OSD sees when English reads poorly
+    or finds little (tesserocr only); and, when a read finds only a few words (a sign-in card, a title, a test ad on
+    a picture), a read of the plain grey image whose sure words complete it: normalisation can lose large text on a
+    plain background or a bold label on a picture that tesseract reads as it is. Words of that completing read are
+    marked ``completing``: phrase rules read them, the screen classifier's layout features do not (they describe the
+    main read, the one the classifier was trained on).
     """
     read = _ocr_tesserocr if engine_name() == "tesserocr" else _ocr_pytesseract
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image

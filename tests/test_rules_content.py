@@ -195,6 +195,21 @@ def test_a_start_button_or_a_lone_version_lowers_the_splash_probability_needed(c
     assert content_names(judge_asset("x.png", in_use, cfg)) == []
 
 
+def test_badges_of_two_stores_make_a_marketing_card_whatever_the_classifier_says(cfg):
+    lines = ("PunchPro", "Close out punch lists 3x faster", "Download on the", "App Store", "Get it on",
+             "Google Play")
+    screen = _with_classifier(words_screen(*lines), splash=0.1)
+    verdict = judge_asset("x.png", screen, cfg)
+    assert content_names(verdict) == ["splash-screen"]
+    assert "App Store and Google Play" in next(f.message for f in verdict.findings if f.name == "splash-screen")
+
+
+def test_one_store_badge_is_not_enough_alone(cfg):
+    # a banner ad for another app carries one badge; an in-use screen with a single "Get it on Google Play" link too
+    screen = _with_classifier(words_screen("Daily Weather", "Sunny 24", "Get it on Google Play"), splash=0.1)
+    assert content_names(judge_asset("x.png", screen, cfg)) == []
+
+
 def test_a_copyright_footer_is_not_a_splash_mark(cfg):
     screen = _with_classifier(words_screen("Portfolio", "About", "Posts", "© Design: Jane Smith"), splash=0.5)
     assert content_names(judge_asset("x.png", screen, cfg)) == []

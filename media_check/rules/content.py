@@ -32,6 +32,11 @@ _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
 _PORT = re.compile(r":\d{4,5}(?!\d)")  # a development server's port: localhost:3000, dev:8080
+# Which store a badge's words name ("Download on the" heads Apple's badge, "Get it on" Google's).
+_STORE_OF = {skeleton(t): store for store, phrases in (
+    ("App Store", ("download on the app store", "available on the app store", "download on the")),
+    ("Google Play", ("get it on google play", "available on google play", "get it on")),
+    ("AppGallery", ("explore it on appgallery",)), ("Microsoft Store", ("get it from microsoft",))) for t in phrases}
 # The two account actions of a welcome screen; offered together, away from any app chrome, they are its content.
 _ACCOUNT_ACTIONS = {skeleton(t): action for action, phrases in (
     ("sign-in", ("sign in", "signin", "log in", "login", "로그인", "ログイン", "登录", "entrar", "connexion")),
@@ -182,13 +187,15 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     """The screenshot is a splash screen, title art or a logo card, not the app in use.
 
     What it checks:
-        The screen classifier's probability that the image is a splash or title card: little text, one centred
-        mark on a plain or gradient background, no rows, boxes, long rules or app chrome (on a screen with no error
-        message, the probability of an error screen, which looks the same, counts towards it); store feature graphics and marketing
-        title cards with no UI look the same (store badges such as "Get it on Google Play" count towards it, and so do
-        the words of title and onboarding cards: a start button such as "Get Started" or "Play Game", a "Made with"
-        credit, a version number alone on its line). A sparse but real screen (an empty state inside the app's own header
-        and navigation) keeps its chrome and is not flagged.
+        The screen classifier's probability that the image is a splash or title card: little text, one centred mark
+        on a plain or gradient background, no rows, boxes, long rules or app chrome (on a screen with no error
+        message, the probability of an error screen, which looks the same, counts towards it); store feature
+        graphics and marketing title cards with no UI look the same (store badges such as "Get it on Google Play"
+        count towards it, and so do the words of title and onboarding cards: a start button such as "Get Started" or
+        "Play Game", a "Made with" credit, a version number alone on its line); badges of two stores side by side
+        ("Download on the App Store" and "Get it on Google Play") make a marketing card whatever its layout. A
+        sparse but real screen (an empty state inside the app's own header and navigation) keeps its chrome and is
+        not flagged.
 
     Why it matters:
         Marketplace rule 1: a screenshot that is merely title art or a splash screen is rejected.
@@ -211,6 +218,10 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
     badges = facts.get("splash.marketing", "splash.title", "splash.patterns")
     needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
+    stores = {_STORE_OF[skeleton(m.phrase)] for m in facts.get("splash.marketing") if skeleton(m.phrase) in _STORE_OF}
+    if len(stores) >= 2:
+        needed = 0.0  # badges of two stores side by side: a feature graphic or a marketing card, whatever its layout
+        p = 0.0 if p is None else p
     if p is None or p < needed or len(words) > ctx.options["max-words"]:
         return
     if facts.get("login.strong"):
@@ -220,6 +231,10 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
         return  # a blank or loading-only capture is the blank-screen rule's
     evidence = [Evidence(text=" ".join(w.text for w in words[:12]) or None,
                          box=tuple(int(v) for v in union_box([w.box for w in words])) if words else None)]
+    if len(stores) >= 2:
+        yield Hit(f"a store feature graphic or marketing card: badges of {' and '.join(sorted(stores))}",
+                  confidence=0.9, evidence=_evidence(facts.get("splash.marketing")))
+        return
     yield Hit(f"a splash or title card: {len(words)} word(s), {_pct(f.get('background_fraction', 0))} plain "
               f"background (screen classifier: splash {_pct(p)})", confidence=min(0.97, p),
               evidence=tuple(e for e in evidence if e.text or e.box))
