@@ -396,8 +396,14 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
             if judged[i].status == "current":
                 break
     ranked.sort(key=lambda r: r[:3], reverse=True)
+    chosen = ranked[:confirm]
+    # Captures that share a large part with the listing all line up; of those, the one whose screen hashes
+    # nearest is the likeliest to be the screen itself, whatever its inlier count: it is compared too.
+    nearest = min((r for r in ranked if r[0] > 0), key=lambda r: r[3], default=None)
+    if nearest is not None and all(r[2] != nearest[2] for r in chosen):
+        chosen.append(nearest)
     best: MatchResult | None = next((r for r in judged.values() if r.status == "current"), None)
-    for support, _, i, dist, transform in ranked[:confirm]:
+    for support, _, i, dist, transform in chosen:
         if best is not None and best.status == "current":
             break
         result = judged[i] if i in judged else judge(i, dist, transform)
