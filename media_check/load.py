@@ -58,6 +58,8 @@ _SECOND_OPINION = ("png", "bmp")
 _PILLOW_UNSUPPORTED = ("unsupported bmp", "unsupported bitfields")
 # Decoding every frame proves an animation whole; past this many decoded pixels the rest is left unverified.
 _FRAME_WALK_PIXEL_FACTOR = 4
+# Rows of an RGBA image composited on white at a time (:func:`to_rgb`).
+_COMPOSITE_ROWS = 256
 # Where Pillow finds an image's orientation (EXIF, raw EXIF text, XMP): a PNG carrying one takes the usual path.
 _ORIENTATION_KEYS = frozenset({"exif", "Raw profile type exif", "XML:com.adobe.xmp", "xmp"})
 _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
@@ -425,7 +427,19 @@ def to_rgb(im: Image.Image) -> Image.Image:
     if im.mode == "P" and "transparency" in im.info:
         im = im.convert("RGBA")
     if im.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = im if im.mode == "RGBA" else im.convert("RGBA")  # compositing leaves its inputs as they are
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+        return _on_white(im if im.mode == "RGBA" else im.convert("RGBA"))
     return im.convert("RGB")
+
+
+def _on_white(rgba: Image.Image) -> Image.Image:
+    """RGBA composited on opaque white, as RGB. Compositing is per pixel, so it is done in strips of rows into the
+    result: the same pixels as one whole-image composite, without a full-size white background and composite
+    (on a 33 MP capture, 260 MB less)."""
+    width, height = rgba.size
+    out = Image.new("RGB", rgba.size)
+    for top in range(0, height, _COMPOSITE_ROWS):
+        box = (0, top, width, min(height, top + _COMPOSITE_ROWS))
+        strip = rgba.crop(box)
+        background = Image.new("RGBA", strip.size, (255, 255, 255, 255))
+        out.paste(Image.alpha_composite(background, strip).convert("RGB"), box)
+    return out

@@ -213,3 +213,12 @@ def test_plain_png_is_decoded_once(tmp_path, monkeypatch):
     calls.clear()
     load_image(save(tmp_path, _noise("RGB"), "key.png", transparency=(0, 0, 0)), LIMIT, BYTES)
     assert set(calls) == {"libpng", "pillow"}  # both decoders, as for any PNG that is not plain
+
+
+@pytest.mark.parametrize("height", [1, 255, 256, 257, 600])
+def test_alpha_composited_in_strips_equals_one_composite(height):
+    from media_check.load import to_rgb
+
+    rgba = _noise("RGBA", (23, height), seed=height)
+    whole = Image.alpha_composite(Image.new("RGBA", rgba.size, (255, 255, 255, 255)), rgba).convert("RGB")
+    assert to_rgb(rgba).tobytes() == whole.tobytes()
