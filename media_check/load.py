@@ -60,8 +60,6 @@ _PILLOW_UNSUPPORTED = ("unsupported bmp", "unsupported bitfields")
 _FRAME_WALK_PIXEL_FACTOR = 4
 # Rows of an RGBA image composited on white at a time (:func:`to_rgb`).
 _COMPOSITE_ROWS = 256
-# Where Pillow finds an image's orientation (EXIF, raw EXIF text, XMP): a PNG carrying one takes the usual path.
-_ORIENTATION_KEYS = frozenset({"exif", "Raw profile type exif", "XML:com.adobe.xmp", "xmp"})
 _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180,
               4: Image.Transpose.FLIP_TOP_BOTTOM, 5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270,
               7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}
@@ -236,15 +234,21 @@ class _ImageLoader:
         return LoadedImage(rgb, self.fmt, frames, has_alpha, self.notes)
 
     def _png_decoded_once(self, im: Image.Image, declared: Declared) -> LoadedImage | None:
-        """A plain PNG (8-bit RGB or RGBA, one frame, no transparency key, orientation or chunk after its image data)
-        decoded once, by libpng: it is the stricter of the two decoders, and Pillow has already parsed and checked
-        every chunk but the image data when it opened the file. Pillow would give the same pixels (the same 8-bit
-        samples; alpha is composited on white by the same :func:`to_rgb`) and the same has_alpha, frames and notes.
-        None for any other file, and when libpng does not decode it: then both decoders run, as for every other
-        PNG, and the reason is theirs."""
+        """A plain PNG (8-bit RGB or RGBA, one frame, no transparency key, no orientation to apply, no chunk after
+        its image data) decoded once, by libpng: it is the stricter of the two decoders, and Pillow has already
+        parsed and checked every chunk but the image data when it opened the file. Pillow would give the same
+        pixels (the same 8-bit samples; alpha is composited on white by the same :func:`to_rgb`) and the same
+        has_alpha, frames and notes. None for any other file, and when libpng does not decode it: then both
+        decoders run, as for every other PNG, and the reason is theirs."""
         if (self.fmt != "png" or im.mode not in ("RGB", "RGBA") or declared.frames != 1
-                or not _ORIENTATION_KEYS.isdisjoint(im.info) or "transparency" in im.info
-                or not _plain_png(self.data)):
+                or "transparency" in im.info or not _plain_png(self.data)):
+            return None
+        try:  # every chunk precedes the image data, so Pillow has all the metadata the orientation comes from
+            orientation = Image.Image.getexif(im).get(0x0112)
+        except Exception:  # noqa: BLE001 - the usual path reads it again and says it is unreadable
+            im._exif = None
+            return None
+        if orientation not in (None, 1):
             return None
         pixels = self._opencv_decode(declared)
         if (pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != len(im.mode)
@@ -394,7 +398,7 @@ def _plain_png(data: bytes) -> bool:
             seen_data = True
         elif kind == b"IEND":
             return seen_data
-        elif seen_data or kind == b"eXIf":
+        elif seen_data:
             return False
         pos += 12 + length
     return False

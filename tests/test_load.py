@@ -163,22 +163,26 @@ def test_plain_png_gives_the_pixels_pillow_gives(tmp_path, mode):
 
 
 @pytest.mark.parametrize("case", ["text after the image data", "transparency key", "16-bit", "interlaced",
-                                  "orientation"])
+                                  "orientation", "upright orientation", "garbled EXIF"])
 def test_other_pngs_load_as_pillow_reads_them(tmp_path, case):
     image, options = _noise("RGB"), {}
     if case == "transparency key":
         options["transparency"] = (0, 0, 0)
     elif case == "interlaced":
         options["interlace"] = 1
-    elif case == "orientation":
+    elif case in ("orientation", "upright orientation"):
         exif = Image.Exif()
-        exif[0x0112] = 6
+        exif[0x0112] = 6 if case == "orientation" else 1
         options["exif"] = exif
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", **options)
     data = buffer.getvalue()
     if case == "text after the image data":
         data = _with_chunk_after_idat(data, b"tEXt", b"Comment\x00made after the pixels")
+    if case == "garbled EXIF":
+        at = data.index(b"IDAT") - 4
+        data = data[:at] + struct.pack(">I", 40) + b"eXIf" + b"\xff" * 40 + struct.pack(">I", zlib.crc32(
+            b"eXIf" + b"\xff" * 40)) + data[at:]
     if case == "16-bit":
         import numpy as np
 
