@@ -12,7 +12,9 @@ Every file is treated as hostile. In order, before any pixel is decoded:
 
 Then the first frame is decoded, every further frame is decoded to prove the file whole, palette indices are
 checked, and PNG/BMP files are decoded a second time by OpenCV: a file one standard decoder rejects is reported
-as corrupt (decoders disagreeing is how broken files slip through one tool and break another). Decoding runs under
+as corrupt (decoders disagreeing is how broken files slip through one tool and break another). A plain PNG (8-bit
+RGB or RGBA, nothing after its image data, no orientation to apply) is decoded once, by libpng, the stricter
+decoder, after Pillow has opened it and checked its chunks; it gives the pixels Pillow would. Decoding runs under
 a time limit (:func:`media_check.limits.time_limit`). Every mode is normalised to 8-bit RGB: palette, alpha
 (composited on white), 16-bit, CMYK, greyscale; the EXIF orientation is applied when it is a valid number.
 
