@@ -19,8 +19,8 @@ from media_check import features as features_mod
 from media_check import hashing
 from media_check.limits import DEFAULT_DECODE_TIMEOUT, DEFAULT_MAX_FRAMES, Limits
 from media_check.load import LOADER_VERSION, LoadError, load_asset
-from media_check.ocr import (PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, ocr_image,
-                             second_pass_languages)
+from media_check.ocr import (PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, main_read,
+                             ocr_image, second_pass_languages)
 from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
@@ -162,8 +162,8 @@ def _analyse_pixels(analysis: Analysis, image, params: AnalysisParams, cache_dir
     analysis.hashes = hashing.hashes(pixels, analysis.words)
     timings["hashes"] = _ms(t)
     t = time.perf_counter()
-    main_read = [w for w in analysis.words if not w.completing]  # layout features describe the main OCR read
-    analysis.features = features_mod.image_features(pixels, main_read)
+    # layout features describe the main OCR read (the one the screen classifier was trained on)
+    analysis.features = features_mod.image_features(pixels, main_read(analysis.words))
     timings["features"] = _ms(t)
     analysis.timings_ms = timings
     return analysis

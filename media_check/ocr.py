@@ -28,12 +28,15 @@ import functools
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 import pytesseract
 from PIL import Image
+
+from media_check.align import intersect
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
@@ -45,7 +48,7 @@ GAIN_WINDOW = 41  # window (pixels at working resolution) of the local contrast 
 MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
 SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of the plain grey image
 MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
-SOURCE_DPI = 96  # resolution tesseract is told (0: tesseract estimates it from the text's size)
+SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 reads screenshots as well)
 SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which the script is detected
 SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
 # tesseract OSD script name -> the language data that reads it (Debian: tesseract-ocr-<lang, _ as ->). OSD tells
@@ -144,17 +147,22 @@ def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
     del rgb  # freed here when the caller handed it over (ocr_image does): a 4K image's 25 MB
     normalised, inverted = normalise_polarity(grey)
     del grey
-    h, w = normalised.shape
-    long_side = max(h, w)
+    long_side = max(normalised.shape)
     scale = 1.0
     if long_side < UPSCALE_BELOW:
         scale = 2.0
     elif long_side > DOWNSCALE_ABOVE:
         scale = DOWNSCALE_TO / long_side
-    if scale != 1.0:
-        interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-        normalised = cv2.resize(normalised, (round(w * scale), round(h * scale)), interpolation=interpolation)
-    return normalised, scale, inverted
+    return _rescaled(normalised, scale), scale, inverted
+
+
+def _rescaled(grey: np.ndarray, scale: float) -> np.ndarray:
+    """``grey`` resized by ``scale`` for tesseract (cubic up, area down)."""
+    if scale == 1.0:
+        return grey
+    h, w = grey.shape
+    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
+    return cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=interpolation)
 
 
 def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
@@ -330,31 +338,29 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
                 words = again
     del prepared
     if _readable_count(words) < SPARSE_BELOW:
-        words = merge_reads(words, read(_plain_grey(image, scale), scale, languages, timeout, image.width,
-                                        image.height))
+        # the read of last resort: the image in grey at the same scale, with no polarity normalisation
+        plain = _rescaled(np.asarray(image.convert("L")), scale)
+        words = merge_reads(words, read(plain, scale, languages, timeout, image.width, image.height))
     return words
 
 
+def _readable(word: Word) -> bool:
+    return any(c.isalnum() for c in word.text)
+
+
 def _readable_count(words: list[Word]) -> int:
-    return sum(1 for w in words if any(c.isalnum() for c in w.text))
+    return sum(1 for w in words if _readable(w))
 
 
-def _plain_grey(image: Image.Image, scale: float) -> np.ndarray:
-    """The image in grey at the OCR scale, with no polarity normalisation (the read of last resort)."""
-    grey = np.asarray(image.convert("L"))
-    if scale == 1.0:
-        return grey
-    interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    return cv2.resize(grey, (round(grey.shape[1] * scale), round(grey.shape[0] * scale)), interpolation=interpolation)
+def main_read(words: Sequence[Word]) -> list[Word]:
+    """The words of the main read: without those a sparse image's completing read added (see ocr_image)."""
+    return [w for w in words if not w.completing]
 
 
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """Intersection of two boxes as a share of the smaller one."""
-    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
-    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
-    if w <= 0 or h <= 0:
-        return 0.0
-    return w * h / max(1, min(a[2] * a[3], b[2] * b[3]))
+    common = intersect(a, b)
+    return 0.0 if common is None else common[2] * common[3] / max(1, min(a[2] * a[3], b[2] * b[3]))
 
 
 def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MIN_CONF) -> list[Word]:
@@ -363,25 +369,25 @@ def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MI
     it. Lines keep their reading order (the new ones slot in by their top edge) and are numbered afresh."""
     kept = list(words)
     line_offset = 1 + max((w.line for w in words), default=-1)
+    changed = False
     for word in other:
-        if word.conf < min_conf or not any(c.isalnum() for c in word.text):
+        if word.conf < min_conf or not _readable(word):
             continue
         under = [w for w in kept if _overlap(w.box, word.box) > 0.3]
         if under and max(w.conf for w in under) + SECOND_PASS_GAIN > word.conf:
             continue
         kept = [w for w in kept if w not in under]
         kept.append(Word(word.text, word.conf, word.box, word.block, word.line + line_offset, completing=True))
-    if len(kept) == len(words) and all(a is b for a, b in zip(kept, words)):
-        return list(words)
+        changed = True
+    if not changed:
+        return kept
     lines: dict[int, list[Word]] = {}
     for word in kept:
         lines.setdefault(word.line, []).append(word)
-    old = [ln for ln in sorted(lines) if ln < line_offset]
-    order = list(old)
-    for ln in sorted((ln for ln in lines if ln >= line_offset), key=lambda k: min(w.box[1] for w in lines[k])):
-        top = min(w.box[1] for w in lines[ln])
-        at = next((i for i, o in enumerate(order) if o < line_offset and min(w.box[1] for w in lines[o]) > top),
-                  len(order))
+    top = {ln: min(w.box[1] for w in ws) for ln, ws in lines.items()}
+    order = sorted(ln for ln in lines if ln < line_offset)  # the first read's lines, in its reading order
+    for ln in sorted((ln for ln in lines if ln >= line_offset), key=top.get):
+        at = next((i for i, o in enumerate(order) if o < line_offset and top[o] > top[ln]), len(order))
         order.insert(at, ln)
     renumber = {ln: i for i, ln in enumerate(order)}
     return [Word(w.text, w.conf, w.box, w.block, renumber[w.line], w.completing) for ln in order for w in lines[ln]]
@@ -389,7 +395,7 @@ def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MI
 
 def _mean_confidence(words: list[Word]) -> float | None:
     """Mean confidence of the words with a letter or digit (None when there are too few to judge)."""
-    readable = [w.conf for w in words if any(c.isalnum() for c in w.text)]
+    readable = [w.conf for w in words if _readable(w)]
     return sum(readable) / len(readable) if len(readable) >= 4 else None
 
 
@@ -417,7 +423,7 @@ def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:
         _APIS["osd-script"] = api
     h, w = prepared.shape
     api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
-    api.SetSourceResolution(96)
+    api.SetSourceResolution(SOURCE_DPI)
     try:
         found = api.DetectOrientationScript()
     except RuntimeError:
@@ -433,8 +439,7 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
     api = _api(languages)
     h, w = prepared.shape
     api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
-    if SOURCE_DPI:
-        api.SetSourceResolution(SOURCE_DPI)
+    api.SetSourceResolution(SOURCE_DPI)
     if not api.Recognize(timeout=int(timeout * 1000)):
         raise OcrTimeout(f"OCR took longer than {timeout:g} s")
     data: dict[str, list] = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top",

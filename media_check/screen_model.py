@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from media_check.ocr import Word, lines_of
+from media_check.ocr import Word, lines_of, main_read
 from media_check.phrases import MODELS_DIR, Match
 
 MODEL_PATH = MODELS_DIR / "screen_classifier.json"
@@ -46,7 +46,7 @@ def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, flo
     """Where and how much text there is, relative to the image."""
     area = float(max(1, width) * max(1, height))
     # the main OCR read only: the words a sparse image's completing read adds are for the phrase rules
-    good = [w for w in words if w.conf >= 30 and not w.completing and any(c.isalnum() for c in w.text)]
+    good = [w for w in main_read(words) if w.conf >= 30 and any(c.isalnum() for c in w.text)]
     lines = lines_of(good) if good else []
     if not good:
         return {"log_words": 0.0, "log_lines": 0.0, "mean_conf": 0.0, "text_area_fraction": 0.0,
