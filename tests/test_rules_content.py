@@ -216,10 +216,12 @@ def test_a_copyright_footer_is_not_a_splash_mark(cfg):
 
 
 @pytest.mark.parametrize("lines", [("Flash Chat", "Login", "Register"), ("Welcome to LibrePass", "Register", "Log in"),
-                                   ("cozy", "로그인", "회원가입")])
+                                   ("Bienvenido a Cuadra", "Entrar", "Registrarse")])
 def test_a_welcome_screen_offering_sign_in_and_sign_up_is_a_login_screen(cfg, lines):
     screen = _with_classifier(words_screen(*lines), login=0.45, splash=0.35)
-    assert content_names(judge_asset("x.png", screen, cfg)) == ["login-screen"]
+    verdict = judge_asset("x.png", screen, cfg)
+    assert content_names(verdict) == ["login-screen"]
+    assert "welcome screen" in next(f.message for f in verdict.findings if f.name == "login-screen")
 
 
 def test_sign_in_and_sign_up_in_the_header_of_an_in_use_screen_are_not_a_login_screen(cfg):

@@ -37,11 +37,11 @@ _STORE_OF = {skeleton(t): store for store, phrases in (
     ("App Store", ("download on the app store", "available on the app store", "download on the")),
     ("Google Play", ("get it on google play", "available on google play", "get it on")),
     ("AppGallery", ("explore it on appgallery",)), ("Microsoft Store", ("get it from microsoft",))) for t in phrases}
-# The two account actions of a welcome screen; offered together, away from any app chrome, they are its content.
+# The two account actions of a welcome screen, among the login buttons (login.cta) of models/phrases.toml; offered
+# together, away from any app chrome, they are its content.
 _ACCOUNT_ACTIONS = {skeleton(t): action for action, phrases in (
-    ("sign-in", ("sign in", "signin", "log in", "login", "로그인", "ログイン", "登录", "entrar", "connexion")),
-    ("sign-up", ("sign up", "signup", "register", "create account", "회원가입", "新規登録", "注册", "registrarse",
-                 "cadastrar", "daftar"))) for t in phrases}
+    ("sign-in", ("sign in", "signin", "log in", "login", "entrar", "connexion")),
+    ("sign-up", ("sign up", "signup", "register", "registrarse", "cadastrar", "daftar"))) for t in phrases}
 _SIGN_OUT = frozenset(skeleton(t) for t in ("sign out", "log out", "logout"))
 # The conventional input hint of an email field ("you@example.com"): a form's hint, not placeholder content.
 _HINT_ADDRESS = re.compile(r"^(you|your|yourname|youremail|name|user|username|email|mail|me|someone)@example\.",
@@ -160,6 +160,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     if facts.get("vault.rows"):
         fields = []  # a stored credential's rows (E-mail, Password, Website) are a password manager's content
     evidence = _evidence(strong + fields + buttons)
+    actions = [m for m in buttons if skeleton(m.phrase) in _ACCOUNT_ACTIONS]
     p, p_in_use = facts.p("login"), facts.p("in_use")
     if p is None:  # no model: text alone, and only when it is unambiguous
         if len(strong) >= 2 or (strong and fields and buttons):
@@ -172,9 +173,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
                      or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < _NOT_IN_USE)):
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
-    elif p_in_use < _NOT_IN_USE and len({_ACCOUNT_ACTIONS[skeleton(m.phrase)] for m in buttons
-                                         if skeleton(m.phrase) in _ACCOUNT_ACTIONS}) == 2:
-        actions = [m for m in buttons if skeleton(m.phrase) in _ACCOUNT_ACTIONS]
+    elif p_in_use < _NOT_IN_USE and len({_ACCOUNT_ACTIONS[skeleton(m.phrase)] for m in actions}) == 2:
         yield Hit(f"a welcome screen offering sign-in and sign-up: {_quote(actions)} (screen classifier: login "
                   f"{_pct(p)})", confidence=min(0.95, 0.5 + p / 2), evidence=_evidence(actions))
 
@@ -218,23 +217,22 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     words = [w for w in ctx.analysis.words if w.conf >= 30 and any(c.isalnum() for c in w.text)]
     badges = facts.get("splash.marketing", "splash.title", "splash.patterns")
     needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
+    # badges of two stores side by side: a feature graphic or a marketing card, whatever the classifier says
     stores = {_STORE_OF[skeleton(m.phrase)] for m in facts.get("splash.marketing") if skeleton(m.phrase) in _STORE_OF}
-    if len(stores) >= 2:
-        needed = 0.0  # badges of two stores side by side: a feature graphic or a marketing card, whatever its layout
-        p = 0.0 if p is None else p
-    if p is None or p < needed or len(words) > ctx.options["max-words"]:
+    marketing = len(stores) >= 2
+    if not marketing and (p is None or p < needed) or len(words) > ctx.options["max-words"]:
         return
     if facts.get("login.strong"):
         return  # a welcome card with sign-in buttons is the login-screen rule's
     f = ctx.analysis.features
     if _blank_reason(ctx.analysis, blank_screen.options):
         return  # a blank or loading-only capture is the blank-screen rule's
-    evidence = [Evidence(text=" ".join(w.text for w in words[:12]) or None,
-                         box=tuple(int(v) for v in union_box([w.box for w in words])) if words else None)]
-    if len(stores) >= 2:
+    if marketing:
         yield Hit(f"a store feature graphic or marketing card: badges of {' and '.join(sorted(stores))}",
                   confidence=0.9, evidence=_evidence(facts.get("splash.marketing")))
         return
+    evidence = [Evidence(text=" ".join(w.text for w in words[:12]) or None,
+                         box=tuple(int(v) for v in union_box([w.box for w in words])) if words else None)]
     yield Hit(f"a splash or title card: {len(words)} word(s), {_pct(f.get('background_fraction', 0))} plain "
               f"background (screen classifier: splash {_pct(p)})", confidence=min(0.97, p),
               evidence=tuple(e for e in evidence if e.text or e.box))
