@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from media_check import align, eval_live  # noqa: E402
-from media_check.live import LiveCapture, LiveIndex, capture_entries, match_image, query_hashes  # noqa: E402
+from media_check.live import (LISTING_SIDE, LiveCapture, LiveIndex, capture_entries, match_image,  # noqa: E402
+                              query_hashes)
 
 SMALL = 480  # the varied fillers are indexed from copies this wide (their hashes do not depend on size)
 
@@ -104,7 +105,7 @@ def main() -> int:
     lookups, wholes, right = [], [], 0
     for number, screen in enumerate(targets):
         query = eval_live._transforms(screen.rgb, False)[transforms[number % len(transforms)]]
-        listing, _ = eval_live.resize(query, min(1.0, 1600 / max(query.shape[:2]))), None
+        listing, _ = align.shrink(query, LISTING_SIDE)
         hashes = query_hashes(listing, align.retrieval_boxes(listing))
         t = time.perf_counter()
         for _ in range(5):

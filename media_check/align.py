@@ -30,7 +30,9 @@ ORB_SCALE_STEP = 1.2  # between the levels of ORB's image pyramid
 
 # --------------------------------------------------------------------------- locating the screen
 
-def _shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+def shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    """``image`` with its long side at most ``side`` (area resampling; the image itself when it is no larger),
+    and the factor applied."""
     h, w = image.shape[:2]
     scale = min(1.0, side / max(h, w))
     if scale >= 1.0:
@@ -268,7 +270,7 @@ def screen_candidates(rgb: np.ndarray, max_layers: int = 4) -> list[Box]:
     """Plausible boxes of the app's screen, from the whole image inwards: peeled layers of backdrop, padding
     and bezel, and rectangles framed by straight edges in a smooth surround. The last one is the best guess."""
     h, w = rgb.shape[:2]
-    small, scale = _shrink(rgb, PEEL_SIDE)
+    small, scale = shrink(rgb, PEEL_SIDE)
 
     def full_size(box: Box) -> Box:
         x, y = round(box[0] / scale), round(box[1] / scale)
@@ -316,7 +318,7 @@ def trim_uniform(rgb: np.ndarray, tolerance: int = 16) -> Box:
     """The box left once uniform margins (padding, or an app's own plain background at the edges) are trimmed:
     the bounding box of everything that differs from the colour of the image's border."""
     h, w = rgb.shape[:2]
-    small, scale = _shrink(rgb, PEEL_SIDE)
+    small, scale = shrink(rgb, PEEL_SIDE)
     sh, sw = small.shape[:2]
     ring = np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]]).astype(np.int16)
     border = np.median(ring, axis=0)
@@ -400,7 +402,7 @@ def orb_features(rgb: np.ndarray) -> Features:
     size both sets describe the screen at the same scales. An image within two pyramid levels of that size
     shares enough of them as it is."""
     h, w = rgb.shape[:2]
-    small, scale = _shrink(grey(rgb), ALIGN_SIDE)
+    small, scale = shrink(grey(rgb), ALIGN_SIDE)
     if max(h, w) < ALIGN_SIDE / ORB_SCALE_STEP ** 2:
         scale = ALIGN_SIDE / max(h, w)
         small = cv2.resize(small, (max(1, round(w * scale)), max(1, round(h * scale))),

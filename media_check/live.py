@@ -67,7 +67,7 @@ HASH_SIDE = 512  # boxes are hashed from a copy this big (the hashes themselves 
 
 def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:
     """Structure hashes (N x 3 uint64) of boxes of an image, cut from one shrunk copy."""
-    small, factor = _shrunk(rgb, HASH_SIDE)
+    small, factor = align.shrink(rgb, HASH_SIDE)
     sh, sw = small.shape[:2]
     rows = []
     for x, y, w, h in boxes:
@@ -159,7 +159,7 @@ class LiveIndex:
         digest = sha256 or hashlib.sha256(rgb.tobytes()).hexdigest()
         h, w = rgb.shape[:2]
         index = self.add(LiveCapture(path, "", digest, w, h, screen), entries)
-        small, factor = _shrunk(rgb, match_mod.WORK_SIDE)
+        small, factor = align.shrink(rgb, match_mod.WORK_SIDE)
         self._held[index] = (small, factor)
         return index
 
@@ -366,7 +366,7 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         if same is not None:
             return MatchResult("current", index.captures[same], 0.0, 1.0, reason="the very same file",
                                closest_index=same)
-    listing, factor = _shrunk(rgb, LISTING_SIDE)
+    listing, factor = align.shrink(rgb, LISTING_SIDE)
     # Guesses of the screen: located candidates, trimmed of uniform margins, inset (a bezel left on them).
     boxes = align.retrieval_boxes(listing)
     near = index.nearest(query_hashes(listing, boxes), shortlist)
@@ -425,16 +425,6 @@ def _overlap_of(index: LiveIndex, i: int, words: list | None):
         return None if theirs is None else match_mod.word_overlap(words, theirs)
 
     return overlap
-
-
-def _shrunk(rgb: np.ndarray, side: int) -> tuple[np.ndarray, float]:
-    import cv2
-
-    h, w = rgb.shape[:2]
-    factor = min(1.0, side / max(h, w))
-    if factor >= 1.0:
-        return rgb, 1.0
-    return cv2.resize(rgb, (round(w * factor), round(h * factor)), interpolation=cv2.INTER_AREA), factor
 
 
 def _scale_box(box: Box, factor: float) -> Box:

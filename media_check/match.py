@@ -81,11 +81,6 @@ class Decision:
 
 # --------------------------------------------------------------------------- helpers
 
-def _work_scale(size: tuple[int, int]) -> float:
-    w, h = size
-    return min(1.0, WORK_SIDE / max(w, h))
-
-
 def _edges(rgb: np.ndarray) -> np.ndarray:
     return cv2.Canny(cv2.GaussianBlur(align.grey(rgb), (3, 3), 0), 40, 120) > 0
 
@@ -142,9 +137,7 @@ class LiveView:
 
     def __init__(self, rgb: np.ndarray, screen: Box | None = None):
         h, w = rgb.shape[:2]
-        self.scale = _work_scale((w, h))
-        self.image = cv2.resize(rgb, (round(w * self.scale), round(h * self.scale)), interpolation=cv2.INTER_AREA) \
-            if self.scale < 1 else rgb
+        self.image, self.scale = align.shrink(rgb, WORK_SIDE)
         sh, sw = self.image.shape[:2]
         if screen is None:  # a live capture is a raw capture: the whole image is the screen
             screen = (0, 0, w, h)
