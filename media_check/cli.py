@@ -114,9 +114,9 @@ def scan(
         help="Where analyses run: process (isolated worker processes here) or dask (a dask.distributed cluster; "
              "pip install 'media-check[dask]').")] = "process",
     scheduler: Annotated[Optional[str], typer.Option(
-        "--scheduler", envvar="MEDIA_CHECK_SCHEDULER",
-        help="With --executor dask: the scheduler of a running cluster (tcp://host:8786); default: a local "
-             "cluster of --jobs workers.")] = None,
+        "--scheduler",
+        help="With --executor dask: the scheduler of a running cluster (tcp://host:8786); default: "
+             "MEDIA_CHECK_SCHEDULER, else a local cluster of --jobs workers.")] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Tracebacks and per-stage timings on stderr.")] = False,
 ) -> None:
     """Scan listing media and print a verdict per asset."""

@@ -210,6 +210,15 @@ def test_executor_mistakes_are_one_line_and_exit_2(listing, tmp_path):
     assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in unreachable.stderr
 
 
+def test_the_scheduler_variable_leaves_a_process_scan_alone(listing, tmp_path):
+    # MEDIA_CHECK_SCHEDULER is read only when the dask executor is chosen: a default scan runs as usual
+    done = cli("scan", listing / "01-app.png", "-f", "json", "--no-progress", "--cache-dir", tmp_path,
+               env={"MEDIA_CHECK_SCHEDULER": "tcp://127.0.0.1:9"})
+    assert done.returncode in (0, 1), done.stderr
+    assert "--scheduler" not in done.stderr
+    assert len(json.loads(done.stdout)["assets"]) == 1
+
+
 def test_dask_is_imported_only_when_chosen():
     probe = ("import sys, media_check.cli, media_check.pipeline, media_check.executors; "
              "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
