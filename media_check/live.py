@@ -371,8 +371,10 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     boxes = align.retrieval_boxes(listing)
     near = index.nearest(query_hashes(listing, boxes), shortlist)
     listing_features = align.orb_features(listing)
-    def judge(i: int, dist: int, transform: align.Transform | None) -> MatchResult:
-        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features, transform)
+    def judge(i: int, dist: int, found: align.Transform | None) -> MatchResult:
+        """Compare with capture ``i``, given the feature search's result for it (``found``, None: nothing)."""
+        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features,
+                                       [] if found is None else [found])
         decision = match_mod.decide(comparison, _overlap_of(index, i, words))
         regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)
         return MatchResult(decision.status, index.captures[i], float(dist), decision.similarity, regions,
@@ -387,12 +389,12 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     judged: dict[int, MatchResult] = {}
     for i, dist in near:
         view = index.view(i)
-        transform = align.feature_transform(listing_features, view.features)
-        if transform is not None and not _lands_on(transform, boxes, view.screen):
-            transform = None
-        ranked.append((transform.inliers if transform else 0, -dist, i, dist, transform))
-        if transform is not None and transform.inliers >= CERTAIN_INLIERS:
-            judged[i] = judge(i, dist, transform)
+        found = align.feature_transform(listing_features, view.features)
+        # Support only from a transform that lands on the screen; the comparison still weighs one that does not.
+        support = found.inliers if found is not None and _lands_on(found, boxes, view.screen) else 0
+        ranked.append((support, -dist, i, dist, found))
+        if support >= CERTAIN_INLIERS:
+            judged[i] = judge(i, dist, found)
             if judged[i].status == "current":
                 break
     ranked.sort(key=lambda r: r[:3], reverse=True)
@@ -403,10 +405,10 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     if nearest is not None and all(r[2] != nearest[2] for r in chosen):
         chosen.append(nearest)
     best: MatchResult | None = next((r for r in judged.values() if r.status == "current"), None)
-    for support, _, i, dist, transform in chosen:
+    for support, _, i, dist, found in chosen:
         if best is not None and best.status == "current":
             break
-        result = judged[i] if i in judged else judge(i, dist, transform)
+        result = judged[i] if i in judged else judge(i, dist, found)
         if best is None or _better(result, best):
             best = result
     if best is None or best.status == "unmatched":

@@ -218,22 +218,20 @@ def _box_mask(shape: tuple[int, int], box: Box) -> np.ndarray:
 
 
 def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] | None = None,
-            listing_features: Features | None = None, transform: Transform | None = None) -> Comparison | None:
+            listing_features: Features | None = None, hypotheses: list[Transform] | None = None
+            ) -> Comparison | None:
     """Align ``listing`` onto ``live`` and describe what differs, or None when no hypothesis overlaps.
 
-    ``boxes`` are the listing's screen candidates (located when not given); ``transform`` a feature transform
-    already found (listing pixels to the capture's work pixels), else one is looked for."""
+    ``boxes`` are the listing's screen candidates (located when not given); ``hypotheses`` the result of the
+    feature search already made (listing pixels to the capture's work pixels; empty when it found nothing), else
+    the search is made here."""
     view = live if isinstance(live, LiveView) else LiveView(live)
     boxes = boxes or align.screen_candidates(listing)
-    hypotheses: list[Transform] = []
-    if transform is not None:
-        hypotheses.append(transform)
-    else:
+    if hypotheses is None:
         if listing_features is None:
             listing_features = align.orb_features(listing)
         found = align.feature_transform(listing_features, view.features)
-        if found is not None:
-            hypotheses.append(found)
+        hypotheses = [] if found is None else [found]
     chosen = _best_transform(listing, view, boxes, hypotheses)
     if chosen is None:
         return None
