@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePath
 
@@ -346,18 +344,9 @@ def previews(report: Report, source: AssetSource, show_ocr: bool = False) -> dic
 
 def save_png(image: Image.Image, path: Path) -> None:
     """Write ``image`` as a PNG so that a reader sees the old file or the new one, never half of one."""
-    data = png_bytes(image)
-    from media_check.cache import current_umask
+    from media_check.cache import write_chunks_atomic
 
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~current_umask())
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_chunks_atomic(path, (png_bytes(image),))
 
 
 def png_bytes(image: Image.Image) -> bytes:

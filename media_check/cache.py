@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from media_check.analyse import Analysis, AnalysisParams
@@ -97,12 +98,19 @@ class WordCache:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` so that a reader sees the old file or the new one, never half of one."""
+    write_chunks_atomic(path, (text,))
+
+
+def write_chunks_atomic(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write ``chunks`` (text, as UTF-8, or bytes) to ``path`` in turn, so that a reader sees the old file or the
+    new one, never half of one."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes 0600 files; reports are shared like any other file
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.replace(tmp, path)
     except BaseException:
         _remove(Path(tmp))

@@ -234,7 +234,8 @@ def _with_baseline(report, cfg, accepted, write_to):
 def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_ocr, step_summary=None) -> None:
     """The stdout (or --output) report, every --report target, annotated images, the GitHub step summary."""
     from media_check.annotate import AssetSource, write_annotated
-    from media_check.writers.outputs import Renderer, write_chunks_atomic
+    from media_check.cache import write_chunks_atomic
+    from media_check.writers.outputs import Renderer
 
     source = AssetSource(cfg.analysis, cache.root if cache else None)
     renderer = Renderer(report, source, show_ocr)

@@ -4,9 +4,7 @@ atomically. The HTML report gets its annotated images from an :class:`~media_che
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,26 +68,7 @@ class Renderer:
         return self._previews
 
     def write(self, target: Target) -> None:
+        from media_check.cache import write_chunks_atomic
+
         target.path.parent.mkdir(parents=True, exist_ok=True)
         write_chunks_atomic(target.path, self.chunks(target.format))
-
-
-def write_chunks_atomic(path: Path, chunks: Iterable[str]) -> None:
-    """Write the text ``chunks`` to ``path`` so that a reader sees the old file or the new one, never half of one
-    (:func:`media_check.cache.write_atomic` for text that comes in pieces)."""
-    from media_check.cache import current_umask
-
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o666 & ~current_umask())
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
