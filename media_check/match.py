@@ -85,10 +85,11 @@ def _edges(rgb: np.ndarray) -> np.ndarray:
     return cv2.Canny(cv2.GaussianBlur(align.grey(rgb), (3, 3), 0), 40, 120) > 0
 
 
-def edge_agreement(a: np.ndarray, b: np.ndarray, valid: np.ndarray, b_edges: np.ndarray | None = None) -> float:
-    """F-score of edges of ``a`` and ``b`` that coincide within a pixel, on ``valid`` pixels (``b_edges``: the
-    edges of ``b`` when already known)."""
-    ea = _edges(a) & valid
+def edge_agreement(a: np.ndarray, b: np.ndarray, valid: np.ndarray, b_edges: np.ndarray | None = None,
+                   a_edges: np.ndarray | None = None) -> float:
+    """F-score of edges of ``a`` and ``b`` that coincide within a pixel, on ``valid`` pixels (``a_edges``,
+    ``b_edges``: the edges of ``a``, of ``b`` when already known)."""
+    ea = (_edges(a) if a_edges is None else a_edges) & valid
     eb = (_edges(b) if b_edges is None else b_edges) & valid
     kernel = np.ones((3, 3), np.uint8)
     da = cv2.dilate(ea.astype(np.uint8), kernel) > 0
@@ -180,10 +181,24 @@ class LiveView:
         return self._blocks
 
 
+@dataclass(frozen=True)
+class _Fit:
+    """The best alignment hypothesis and what comparing along it needs: the listing warped onto the capture's
+    work frame and its edges, and the overlap of the mapped listing screen with the capture's screen."""
+
+    transform: Transform
+    box: Box  # the listing's screen, in listing pixels
+    coverage: float
+    agreement: float
+    overlap: Box  # in the capture's work pixels
+    warped: np.ndarray
+    warped_edges: np.ndarray
+
+
 def _best_transform(listing: np.ndarray, live: LiveView, boxes: list[Box], hypotheses: list[Transform]
-                    ) -> tuple[Transform, Box, float, float] | None:
-    """The alignment hypothesis whose warped listing agrees best with the capture: (transform, screen box,
-    coverage, edge agreement); transforms map listing pixels to the capture's work pixels."""
+                    ) -> _Fit | None:
+    """The alignment hypothesis whose warped listing agrees best with the capture; transforms map listing pixels
+    to the capture's work pixels."""
     sh, sw = live.image.shape[:2]
     frame = live.screen
     best = None
@@ -199,14 +214,13 @@ def _best_transform(listing: np.ndarray, live: LiveView, boxes: list[Box], hypot
         if coverage < 0.2:
             continue
         warped = cv2.warpAffine(listing, transform.array, (sw, sh), flags=cv2.INTER_AREA)
+        warped_edges = _edges(warped)
         valid = _box_mask((sh, sw), overlap)
-        agreement = edge_agreement(warped, live.image, valid, live.edges)
+        agreement = edge_agreement(warped, live.image, valid, live.edges, a_edges=warped_edges)
         score = agreement * min(1.0, coverage / 0.6) ** 0.5
         if best is None or score > best[0]:
-            best = (score, transform, box, coverage, agreement)
-    if best is None:
-        return None
-    return best[1], best[2], best[3], best[4]
+            best = (score, _Fit(transform, box, coverage, agreement, overlap, warped, warped_edges))
+    return None if best is None else best[1]
 
 
 def _box_mask(shape: tuple[int, int], box: Box) -> np.ndarray:
@@ -232,13 +246,13 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
             listing_features = align.orb_features(listing)
         found = align.feature_transform(listing_features, view.features)
         hypotheses = [] if found is None else [found]
-    chosen = _best_transform(listing, view, boxes, hypotheses)
-    if chosen is None:
+    fit = _best_transform(listing, view, boxes, hypotheses)
+    if fit is None:
         return None
-    transform, box, coverage, agreement = chosen
+    transform, warped = fit.transform, fit.warped
     sh, sw = view.image.shape[:2]
-    warped = cv2.warpAffine(listing, transform.array, (sw, sh), flags=cv2.INTER_AREA)
-    valid = _box_mask((sh, sw), align.mapped_box(transform, box)) & _box_mask((sh, sw), view.screen)
+    # The mapped listing screen within the capture's screen.
+    valid = _box_mask((sh, sw), fit.overlap)
     # Shave the overlap's rim: frame edges and resampling seams are not UI changes.
     rim = max(2, round(0.006 * max(sw, sh)))
     valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
@@ -265,10 +279,10 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
     structural = float((kinds == KIND_CODES["structure"]).sum()) / area
     # The app's chrome and controls, without the user's content (pictures, prose, the status bar).
     chrome = valid & ~np.isin(cosmetic, (KIND_CODES["status-bar"], KIND_CODES["picture"], KIND_CODES["prose"]))
-    return Comparison(transform=transform, coverage=coverage, edge_agreement=agreement,
-                      chrome_agreement=edge_agreement(warped, view.image, chrome, view.edges),
+    return Comparison(transform=transform, coverage=fit.coverage, edge_agreement=fit.agreement,
+                      chrome_agreement=edge_agreement(warped, view.image, chrome, view.edges, fit.warped_edges),
                       changed_fraction=float(changed.sum()) / area, structural_fraction=structural,
-                      regions=tuple(regions), screen_box=box)
+                      regions=tuple(regions), screen_box=fit.box)
 
 
 KIND_CODES = {"none": 0, "status-bar": 1, "picture": 2, "text": 3, "prose": 4, "frame": 6, "structure": 5}
