@@ -255,8 +255,9 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
     valid = _box_mask((sh, sw), fit.overlap)
     # Shave the overlap's rim: frame edges and resampling seams are not UI changes.
     rim = max(2, round(0.006 * max(sw, sh)))
-    valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)) > 0
-    valid[:rim], valid[-rim:], valid[:, :rim], valid[:, -rim:] = False, False, False, False  # erode ignores borders
+    # Outside the image counts as outside the overlap: the rim along the image's own edges is shaved too.
+    valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8),
+                      borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
     warped_structure = structure_map(warped)
     live_structure = view.structure
     if transform.scale > 1.15:
