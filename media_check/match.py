@@ -177,7 +177,7 @@ class LiveView:
     @property
     def blocks(self) -> list[Box]:
         if self._blocks is None:
-            self._blocks = blocks(self.image)
+            self._blocks = blocks(self.image, self.structure)
         return self._blocks
 
 
@@ -258,7 +258,8 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
     # Outside the image counts as outside the overlap: the rim along the image's own edges is shaved too.
     valid = cv2.erode(valid.astype(np.uint8), np.ones((2 * rim + 1, 2 * rim + 1), np.uint8),
                       borderType=cv2.BORDER_CONSTANT, borderValue=0) > 0
-    warped_structure = structure_map(warped)
+    plain_structure = structure_map(warped)  # the picture blocks are found on this one
+    warped_structure = plain_structure
     live_structure = view.structure
     if transform.scale > 1.15:
         # The listing has fewer pixels than the capture: compare the capture at the listing's resolution, or
@@ -270,7 +271,7 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
                                                                interpolation=cv2.INTER_AREA), (sw, sh),
                                                     interpolation=cv2.INTER_LINEAR))
     changed = tolerant_difference(warped_structure, live_structure) & valid
-    cosmetic = cosmetic_map(warped, view)
+    cosmetic = cosmetic_map(warped, view, plain_structure)
     kinds = np.zeros(changed.shape, np.uint8)
     kinds[changed] = cosmetic[changed]
     kinds[changed & (cosmetic == 0)] = KIND_CODES["structure"]
@@ -290,9 +291,10 @@ KIND_CODES = {"none": 0, "status-bar": 1, "picture": 2, "text": 3, "prose": 4, "
 KIND_NAMES = {v: k for k, v in KIND_CODES.items()}
 
 
-def cosmetic_map(listing: np.ndarray, live: LiveView) -> np.ndarray:
+def cosmetic_map(listing: np.ndarray, live: LiveView, structure: np.ndarray | None = None) -> np.ndarray:
     """Where a change would be cosmetic, per pixel: status-bar, picture, text (changed in place), prose; 0 where
-    a change is structural. ``listing`` is already warped onto the capture's work frame."""
+    a change is structural. ``listing`` is already warped onto the capture's work frame (``structure``: its
+    :func:`structure_map` when already known)."""
     h, w = live.image.shape[:2]
     cosmetic = np.zeros((h, w), np.uint8)
     lines_a, lines_b = text_lines(listing), live.lines
@@ -300,7 +302,7 @@ def cosmetic_map(listing: np.ndarray, live: LiveView) -> np.ndarray:
     if sh > sw * 1.3:  # a phone screen: the status bar strip at its top
         strip = _box_mask((h, w), (sx, sy, sw, status_bar_height(live.screen, lines_a + lines_b)))
         cosmetic[strip & (cosmetic == 0)] = KIND_CODES["status-bar"]
-    pictures = picture_mask(listing, live.image, theirs=live.blocks)
+    pictures = picture_mask(listing, live.image, theirs=live.blocks, structure=structure)
     cosmetic[pictures & (cosmetic == 0)] = KIND_CODES["picture"]
     in_place = _text_in_place(lines_a, lines_b, (h, w))
     cosmetic[in_place & (cosmetic == 0)] = KIND_CODES["text"]
@@ -365,10 +367,11 @@ def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray,
             kinds[y:y + bh, x:x + bw][member] = KIND_CODES["picture"]
 
 
-def blocks(rgb: np.ndarray) -> list[Box]:
-    """Boxes of the drawn blocks of a screen (cards, pictures, rows, buttons): its edges joined across small gaps."""
+def blocks(rgb: np.ndarray, structure: np.ndarray | None = None) -> list[Box]:
+    """Boxes of the drawn blocks of a screen (cards, pictures, rows, buttons): its edges joined across small gaps
+    (``structure``: its :func:`structure_map` when already known)."""
     h, w = rgb.shape[:2]
-    drawn = (structure_map(rgb) > 40).astype(np.uint8)
+    drawn = ((structure_map(rgb) if structure is None else structure) > 40).astype(np.uint8)
     k = max(3, round(0.012 * max(h, w)))
     joined = cv2.morphologyEx(drawn, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
@@ -385,13 +388,14 @@ def colour_richness(patch: np.ndarray) -> int:
 
 
 def picture_mask(listing: np.ndarray, live: np.ndarray, min_area: float = 0.004, rich: int = 12,
-                 theirs: list[Box] | None = None) -> np.ndarray:
+                 theirs: list[Box] | None = None, structure: np.ndarray | None = None) -> np.ndarray:
     """Pictures whose content changed in place (covers, photos, avatars, thumbnails: the user's data): a block at
-    the same place in both images, colourful in both."""
+    the same place in both images, colourful in both. ``theirs``: the blocks of ``live`` when already known;
+    ``structure``: the :func:`structure_map` of ``listing`` when already known."""
     h, w = live.shape[:2]
     mask = np.zeros((h, w), bool)
     theirs = blocks(live) if theirs is None else theirs
-    for a in blocks(listing):
+    for a in blocks(listing, structure):
         if not min_area * h * w <= a[2] * a[3] <= 0.35 * h * w:
             continue
         for b in theirs:
