@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from media_check import align
+from media_check.annotate import save_png
 from media_check.match import Comparison, structure_map
 
 PANEL_HEIGHT = 720
@@ -58,7 +60,7 @@ def overlay(listing_warped: np.ndarray, live: np.ndarray, regions: list | None =
             inside[max(0, y - 2):y + h + 2, max(0, x - 2):x + w + 2] = True
         only_a &= inside
         only_b &= inside
-    grey = cv2.cvtColor(live, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    grey = align.grey(live).astype(np.float32)
     faded = (215 + grey * 40 / 255).astype(np.uint8)
     out = np.dstack([faded] * 3)
     thick = np.ones((2, 2), np.uint8)
@@ -168,8 +170,6 @@ def write(image: Image.Image, folder: str | Path, asset_path: str) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / diff_name(asset_path)
-    tmp = target.with_name(f".{target.name}.tmp")
-    image.save(tmp, "PNG", optimize=True)
-    tmp.replace(target)
+    save_png(image, target)
     return target
 
