@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from media_check.live import signature_distance, unpack_hashes
+from media_check.match import word_overlap
 from media_check.report import Evidence
 from media_check.rules.base import LISTING, AssetContext, Hit, ListingContext, rule
 
@@ -122,7 +123,7 @@ def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
             mine, theirs = texts.get(path, set()), texts.get(earlier, set())
             sparse = min(edges[path], edges[earlier]) < ctx.options["sparse-edge-density"]
             if sparse and len(mine) >= 2 and len(theirs) >= 2 and \
-                    len(mine & theirs) < ctx.options["min-shared-words"] * min(len(mine), len(theirs)):
+                    word_overlap(mine, theirs)[0] < ctx.options["min-shared-words"]:
                 continue
             yield Hit(f"shows the same screen as {earlier} (screen hash distance {distance})",
                       confidence=0.9 if distance <= ctx.options["max-distance"] // 2 else 0.75, path=path)
