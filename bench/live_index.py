@@ -104,7 +104,7 @@ def main() -> int:
     transforms = ["device-frame+caption", "resize-0.5x", "crop-20%-bottom", "pad-20%", "browser-chrome"]
     lookups, wholes, right = [], [], 0
     for number, screen in enumerate(targets):
-        query = eval_live._transforms(screen.rgb, False)[transforms[number % len(transforms)]]
+        query = eval_live._transforms(screen.rgb)[transforms[number % len(transforms)]]
         listing, _ = align.shrink(query, LISTING_SIDE)
         hashes = query_hashes(listing, align.retrieval_boxes(listing))
         t = time.perf_counter()

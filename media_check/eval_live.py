@@ -106,11 +106,11 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def _font(size: int):
+def _font(size: int, path: str = FONT):
     from PIL import ImageFont
 
     try:
-        return ImageFont.truetype(FONT, size)
+        return ImageFont.truetype(path, size)
     except OSError:
         return ImageFont.load_default()
 
@@ -196,19 +196,10 @@ def browser_window(rgb: np.ndarray, url: str = "https://app.example.com/projects
                            radius=6, fill=(246, 247, 249))
     draw.rounded_rectangle([x0 + bar * 0.5, y0 + bar * 0.56, x0 + w - bar * 0.5, y0 + bar * 0.92], radius=8,
                            fill="white")
-    font = _regular_font(max(10, round(bar * 0.22)))
+    font = _font(max(10, round(bar * 0.22)), FONT_REGULAR)
     draw.text((x0 + bar * 0.8, y0 + bar * 0.6), url, fill=(60, 64, 67), font=font)
     canvas.paste(Image.fromarray(rgb), (x0, y0 + bar))
     return np.asarray(canvas)
-
-
-def _regular_font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.truetype(FONT_REGULAR, size)
-    except OSError:
-        return ImageFont.load_default()
 
 
 def status_clock(rgb: np.ndarray, text: str = "14:07") -> np.ndarray:
@@ -226,7 +217,7 @@ def status_clock(rgb: np.ndarray, text: str = "14:07") -> np.ndarray:
     background = tuple(int(v) for v in np.median(region, axis=0))
     ink = (0, 0, 0) if sum(background) > 384 else (255, 255, 255)
     draw.rectangle(box, fill=background)
-    draw.text((box[0] + 2, box[1] + 1), text, fill=ink, font=_regular_font(max(8, round(strip * 0.7))))
+    draw.text((box[0] + 2, box[1] + 1), text, fill=ink, font=_font(max(8, round(strip * 0.7)), FONT_REGULAR))
     return np.asarray(out)
 
 
@@ -252,7 +243,7 @@ def data_row(rgb: np.ndarray) -> np.ndarray:
     return out
 
 
-def _transforms(rgb: np.ndarray, portrait: bool) -> dict[str, np.ndarray]:
+def _transforms(rgb: np.ndarray) -> dict[str, np.ndarray]:
     """The listing variants of one screen, named."""
     variants = {
         "resize-0.5x": resize(rgb, 0.5),
@@ -299,7 +290,8 @@ def benchmark_screens(corpus: Path = CORPUS, samples: Path = SAMPLE_SCREENS) -> 
     seen_hash: list[tuple[imagehash.ImageHash, str]] = []
     live: list[Screen] = []
     foreign: list[Screen] = []
-    for number, path in enumerate(files + corpus_files):
+    corpus_names = {p.name for p in corpus_files}
+    for path in files + corpus_files:
         with open(path, "rb") as handle:
             if sniff(handle.read(64)) not in IMAGE_FORMATS:
                 continue
@@ -321,7 +313,7 @@ def benchmark_screens(corpus: Path = CORPUS, samples: Path = SAMPLE_SCREENS) -> 
         seen_hash.append((ph, path.name))
         screen = Screen(path.name, rgb, path)
         is_corpus = path.parent == corpus
-        if is_corpus and len([s for s in live + foreign if s.name in {p.name for p in corpus_files}]) % 4 == 3:
+        if is_corpus and len([s for s in live + foreign if s.name in corpus_names]) % 4 == 3:
             foreign.append(screen)
         else:
             live.append(screen)
@@ -387,8 +379,7 @@ def run_transform_benchmark(limit: int | None = None, progress=None, cache_dir: 
     jobs = [(i, s, False) for i, s in enumerate(queries)]
     jobs += [(None, s, True) for s in (foreign if limit is None else foreign[:max(1, limit // 4)])]
     for number, (source, screen, is_foreign) in enumerate(jobs, 1):
-        portrait = screen.rgb.shape[0] > screen.rgb.shape[1]
-        variants = _transforms(screen.rgb, portrait)
+        variants = _transforms(screen.rgb)
         if is_foreign:
             variants = {k: v for k, v in variants.items() if k in ("jpeg-q60", "crop-10%-top", "device-frame+caption")}
         words = file_words(screen.path, cache_dir) if use_words and screen.path else None
@@ -442,7 +433,6 @@ def evaluate(corpus: Path = CORPUS, cache_dir: str | Path | None = None, bench: 
              limit: int | None = None, progress=None) -> dict:
     """Pairs and (optionally) the transform benchmark, as plain data for the text or JSON report."""
     outcomes = score_pairs(corpus, cache_dir)
-    pairs = {o.pair: o for o in outcomes}
     floor = {}
     for name, label, old, new in corpus_pairs(corpus):
         floor[name] = "current" if _phash_distance(old, new) <= 10 else "unmatched"
@@ -460,7 +450,6 @@ def evaluate(corpus: Path = CORPUS, cache_dir: str | Path | None = None, bench: 
         "by_label": by_label,
         "median_pair_ms": round(float(np.median([o.ms for o in outcomes])), 1) if outcomes else None,
     }
-    del pairs
     if bench:
         tallies = run_transform_benchmark(limit=limit, progress=progress, cache_dir=cache_dir)
         summary["transforms"] = {

@@ -52,7 +52,7 @@ def test_distances_equal_a_brute_force_count():
                                        "browser-chrome"])
 def test_a_transformed_screenshot_finds_its_capture_first(index, transform):
     for number, name in enumerate(APP[:3]):
-        variant = eval_live._transforms(rgb_of(SCREENS / name), False)[transform]
+        variant = eval_live._transforms(rgb_of(SCREENS / name))[transform]
         result = match_image(index, variant)
         assert (result.status, result.closest.path) == ("current", name), (transform, name, result.reason)
 

@@ -23,7 +23,7 @@ def screen() -> np.ndarray:
 
 def test_transforms_keep_the_screen_and_change_what_they_say(screen):
     h, w = screen.shape[:2]
-    variants = eval_live._transforms(screen, portrait=False)
+    variants = eval_live._transforms(screen)
     assert variants["resize-0.5x"].shape[:2] == (h // 2, w // 2)
     assert variants["crop-20%-bottom"].shape[:2] == (round(h * 0.8), w)
     assert variants["pad-20%"].shape[:2] == (h + 2 * round(h * 0.2), w + 2 * round(w * 0.2))

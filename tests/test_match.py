@@ -86,7 +86,7 @@ def test_padding_is_trimmed(dashboard):
 @pytest.mark.parametrize("transform", ["resize-0.5x", "jpeg-q60", "crop-10%-top", "pad-20%", "clock", "data-row",
                                        "device-frame+caption"])
 def test_cosmetic_variants_stay_current(dashboard, dashboard_view, transform):
-    variant = eval_live._transforms(dashboard, False)[transform]
+    variant = eval_live._transforms(dashboard)[transform]
     assert decide(variant, dashboard_view).status == "current", transform
 
 
