@@ -201,7 +201,7 @@ class LiveIndex:
             if loaded.format not in IMAGE_FORMATS:
                 index.problems.append(f"{ref.display}: not a still image")
                 continue
-            rgb = np.asarray(loaded.image.convert("RGB"))
+            rgb = np.asarray(loaded.image)
             screen, entries = capture_entries(rgb)
             h, w = rgb.shape[:2]
             index.add(LiveCapture(ref.display, str(ref.path), digest, w, h, screen), entries, rgb)
@@ -272,7 +272,7 @@ class LiveIndex:
         from media_check.load import load_asset
 
         loaded = load_asset(Path(self.captures[i].file), self.limits)
-        rgb = np.asarray(loaded.image.convert("RGB"))
+        rgb = np.asarray(loaded.image)
         self._remember(self._images, i, rgb, 4)
         return rgb
 
@@ -361,11 +361,9 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     one, shared labels with the closest capture (whose words the index reads on demand) decide."""
     if len(index) == 0:
         return MatchResult("unmatched", None, 192.0, 0.0, reason="no live captures to compare with")
-    if sha256:
-        same = index.find_sha(sha256)
-        if same is not None:
-            return MatchResult("current", index.captures[same], 0.0, 1.0, reason="the very same file",
-                               closest_index=same)
+    same = _same_file(index, sha256)
+    if same is not None:
+        return same
     listing, factor = align.shrink(rgb, LISTING_SIDE)
     # Guesses of the screen: located candidates, trimmed of uniform margins, inset (a bezel left on them).
     boxes = align.retrieval_boxes(listing)
@@ -416,6 +414,14 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         return MatchResult("unmatched", index.captures[i], float(dist), best.similarity if best else 0.0,
                            reason=best.reason if best else "no capture resembles it", closest_index=i)
     return best
+
+
+def _same_file(index: LiveIndex, sha256: str | None) -> MatchResult | None:
+    """Current without a look at the pixels: a live capture is the very same file."""
+    same = index.find_sha(sha256) if sha256 else None
+    if same is None:
+        return None
+    return MatchResult("current", index.captures[same], 0.0, 1.0, reason="the very same file", closest_index=same)
 
 
 def _overlap_of(index: LiveIndex, i: int, words: list | None):
@@ -472,7 +478,7 @@ def ocr_word_source(cache_dir: str | Path | None, params=None) -> Callable[[Live
             if capture.file:
                 from media_check.load import load_asset
 
-                pixels = np.asarray(load_asset(Path(capture.file), Limits()).image.convert("RGB"))
+                pixels = np.asarray(load_asset(Path(capture.file), Limits()).image)
             found = ocr_image(Image.fromarray(pixels), params.languages, params.ocr_timeout)
         except Exception:  # noqa: BLE001 - no words only means the pixels decide alone
             return None
@@ -516,8 +522,11 @@ class LiveCheck:
 
         if len(self.index) == 0:
             return None
+        same = _same_file(self.index, sha256)  # needs no pixels
+        if same is not None:
+            return same
         try:
-            rgb = np.asarray(load_asset(Path(path), self.limits).image.convert("RGB"))
+            rgb = np.asarray(load_asset(Path(path), self.limits).image)  # the loader gives RGB
         except (LoadError, OSError):
             return None
         result = match_image(self.index, rgb, sha256=sha256, words=words)
