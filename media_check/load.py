@@ -256,13 +256,7 @@ class _ImageLoader:
         if (pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != len(im.mode)
                 or (pixels.shape[1], pixels.shape[0]) != im.size):
             return None
-        import cv2
-
-        if im.mode == "RGB":
-            rgb = Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels))
-        else:
-            rgba = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA, dst=pixels)
-            rgb = to_rgb(Image.frombuffer("RGBA", im.size, rgba, "raw", "RGBA", 0, 1))
+        rgb = _rgb_from_opencv(pixels)
         del pixels
         return LoadedImage(rgb, self.fmt, 1, im.mode == "RGBA", self.notes)
 
@@ -407,14 +401,19 @@ def _plain_png(data: bytes) -> bool:
 
 
 def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:
+    """8-bit RGB from OpenCV's BGR(A) or grey pixels (alpha composited on white, as :func:`to_rgb` does). The
+    channels are swapped in place: ``pixels`` holds RGB(A) afterwards."""
     if pixels.dtype != np.uint8:
         pixels = (pixels >> 8).astype(np.uint8) if pixels.dtype == np.uint16 else pixels.astype(np.uint8)
     if pixels.ndim == 2:
         return Image.fromarray(pixels, "L").convert("RGB")
+    import cv2
+
+    height, width = pixels.shape[:2]
     if pixels.shape[2] == 4:
-        rgba = Image.fromarray(pixels[:, :, [2, 1, 0, 3]].copy(), "RGBA")
-        return to_rgb(rgba)
-    return Image.fromarray(pixels[:, :, [2, 1, 0]].copy(), "RGB")
+        rgba = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA, dst=pixels)
+        return to_rgb(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1))
+    return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels))
 
 
 def to_rgb(im: Image.Image) -> Image.Image:
