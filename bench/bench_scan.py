@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -32,7 +31,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,11 +188,12 @@ def stage_breakdown(report: dict) -> dict[str, float]:
 
 def time_writers(report: dict) -> dict[str, float]:
     from media_check.report import Report
+    from media_check.writers import FORMATS
     from media_check.writers.outputs import Renderer
 
     parsed = Report.from_dict(report)
     out = {}
-    for fmt in ("json", "text", "junit", "sarif", "github", "gitlab", "markdown", "html"):
+    for fmt in FORMATS:
         start = time.perf_counter()
         Renderer(parsed).render(fmt)  # html without annotated previews: the page itself
         out[fmt] = (time.perf_counter() - start) * 1000
@@ -292,11 +291,9 @@ def content_share(report: dict, sample: list[Path]) -> dict:
 def ocr_agreement(report: dict, cache: Path, plain_tsv: dict[Path, str]) -> dict:
     """How much of what plain full-size tesseract reads media-check also reads, on real screenshots without ground
     truth. Tokens: lower-case runs of 2+ letters or digits, counted with multiplicity, per image."""
+    from bench.ocr_recall import tokens
     from media_check.analyse import AnalysisParams
     from media_check.cache import WordCache
-
-    def tokens(text: str) -> Counter:
-        return Counter(re.findall(r"[a-z0-9]{2,}", text.lower()))
 
     words = WordCache(cache)
     params = AnalysisParams()
