@@ -119,7 +119,7 @@ def test_duplicate_is_reported_on_the_later_copy_only(listing_scan):
     assert "03-budget.png" in message
 
 
-def test_without_live_captures_fidelity_rules_stay_silent_but_duplicates_are_found(listing_scan, tmp_path):
+def test_without_live_captures_fidelity_rules_stay_silent_but_duplicates_are_found(tmp_path):
     listing = tmp_path / "listing"
     listing.mkdir()
     save(rgb_of(SCREENS / "in-use-rfi-dashboard.png"), listing / "a.png")

@@ -264,7 +264,20 @@ def test_an_unrelated_screen_is_unmatched(dashboard_view):
 def test_text_lines_are_found_in_a_screen(dashboard):
     lines = match.text_lines(match.LiveView(dashboard).image)
     assert len(lines) > 40
-    assert all(w >= h for _, _, w, h in lines)
+
+
+def test_a_written_line_is_one_text_line_where_it_was_written():
+    canvas = Image.new("RGB", (600, 300), "white")
+    draw = ImageDraw.Draw(canvas)
+    draw.text((100, 60), "Quarterly budget report", fill="black", font=eval_live._font(22, eval_live.FONT_REGULAR))
+    draw.text((100, 200), "Approved", fill="black", font=eval_live._font(22, eval_live.FONT_REGULAR))
+    lines = sorted(match.text_lines(np.asarray(canvas)), key=lambda b: b[1])
+    assert len(lines) == 2
+    (x0, y0, w0, h0), (x1, y1, w1, h1) = lines
+    assert abs(x0 - 100) <= 4 and abs(x1 - 100) <= 4
+    assert 55 <= y0 <= 75 and 195 <= y1 <= 215
+    assert w0 > 2 * w1  # the longer sentence makes the longer line
+    assert match.text_lines(np.full((300, 600, 3), 255, np.uint8)) == []
 
 
 def test_tolerant_difference_ignores_a_one_pixel_shift(dashboard):
@@ -318,9 +331,21 @@ def test_diff_image_shows_both_sides_and_colours_the_change(dashboard, dashboard
     assert picture.width > 3 * 400 * 0.9  # three landscape panels side by side
     pixels = np.asarray(picture)
     red = (pixels[..., 0] > 200) & (pixels[..., 1] < 60) & (pixels[..., 2] < 60)
-    assert red.sum() > 50  # the button exists only in the listing: drawn red, and boxed
-    overlay = diff_image.overlay(dashboard_view.image, dashboard_view.image)
-    assert not ((overlay[..., 0] > 200) & (overlay[..., 1] < 60)).any()  # identical drawings: nothing coloured
+    # The live panel and the overlay panel (the last two, as wide as each other) carry the same numbered boxes at
+    # the same places: red in the overlay where the live panel has none is the drawing of the change itself.
+    h, w = dashboard_view.image.shape[:2]
+    side = round(w * 400 / h)
+    overlay_x = picture.width - diff_image.GAP - side
+    live_x = overlay_x - diff_image.GAP - side
+    rows = slice(diff_image.HEADER, diff_image.HEADER + 400)
+    drawn = red[rows, overlay_x:overlay_x + side] & ~red[rows, live_x:live_x + side]
+    assert drawn.sum() > 50  # the button exists only in the listing: drawn red
+    view = dashboard_view.image
+    changed = diff_image.overlay(with_new_button(view), view)
+    assert ((changed[..., 0] > 200) & (changed[..., 1] < 60)).sum() > 50  # a different drawing is coloured
+    shifted = np.concatenate([view[:, :1], view[:, :-1]], axis=1)  # one pixel to the right: the same drawing
+    overlay = diff_image.overlay(shifted, view)
+    assert not ((overlay[..., 0] > 200) & (overlay[..., 1] < 60)).any()  # the same drawings: nothing coloured
 
 
 def test_nearby_boxes_are_merged_for_the_reviewer():
