@@ -58,10 +58,6 @@ class AnalysisExecutor(cf.Executor):
     def submit_with_deadline(self, deadline: float, fn: Callable[..., Any], /, *args: Any) -> cf.Future:
         raise NotImplementedError
 
-    def describe(self) -> str:
-        """One line for a person: where the work runs."""
-        return f"{self.name}, {self.slots} slot(s)"
-
 
 class ProcessExecutor(AnalysisExecutor):
     """Isolated worker processes on this machine (:class:`media_check.workers.IsolatedPool`), fed by a thread.
@@ -212,7 +208,6 @@ class DaskExecutor(AnalysisExecutor):
             if self._cluster is not None:
                 self._cluster.close()
             raise ExecutorUnavailable(f"cannot reach the dask scheduler at {address}: {exc}") from None
-        self.address = address or self._cluster.scheduler_address
         self.slots = max(1, sum(self._client.nthreads().values()))
         self._executor = self._client.get_executor(pure=False)
 
@@ -227,10 +222,6 @@ class DaskExecutor(AnalysisExecutor):
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-
-    def describe(self) -> str:
-        where = "a local cluster" if self._cluster is not None else self.address
-        return f"dask on {where}, {self.slots} slot(s)"
 
 
 def check_executor(name: str, scheduler: str | None = None) -> None:

@@ -129,9 +129,9 @@ class IsolatedPool:
         """No task queued or running."""
         return not self.queue and not any(w.task for w in self.workers)
 
-    def step(self, timeout: float | None = None, wake: Iterable = ()) -> list[tuple[T, Any]]:
-        """Hand queued tasks to free workers, wait until a task ends, a deadline passes, ``timeout`` seconds pass
-        or one of the ``wake`` objects (file descriptors, connections) is readable; the tasks that ended."""
+    def step(self, wake: Iterable = ()) -> list[tuple[T, Any]]:
+        """Hand queued tasks to free workers, wait until a task ends, a deadline passes or one of the ``wake``
+        objects (file descriptors, connections) is readable; the tasks that ended."""
         while self.queue and (len(self.workers) < self.jobs or any(w.task is None for w in self.workers)):
             free = next((w for w in self.workers if w.task is None), None)
             if free is None:
@@ -142,10 +142,10 @@ class IsolatedPool:
         wake = list(wake)
         if not busy and not wake:
             return []
+        timeout = None
         if busy:
             now = time.monotonic()
-            until_deadline = max(0.0, min(w.started + w.task.deadline - now for w in busy))
-            timeout = until_deadline if timeout is None else min(timeout, until_deadline)
+            timeout = max(0.0, min(w.started + w.task.deadline - now for w in busy))
         ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy] + wake, timeout=timeout)
         done: list[tuple[T, Any]] = []
         for worker in busy:
@@ -164,11 +164,9 @@ class IsolatedPool:
             done.append((task.key, result))
         return done
 
-    def drop_queued(self) -> list[T]:
-        """Forget the tasks no worker has taken yet; their keys."""
-        keys = [task.key for task in self.queue]
+    def drop_queued(self) -> None:
+        """Forget the tasks no worker has taken yet."""
         self.queue.clear()
-        return keys
 
     def close(self) -> None:
         """Stop idle workers, kill busy ones (their tasks are abandoned)."""
