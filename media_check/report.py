@@ -144,11 +144,11 @@ class Report:
     rules: tuple[str, ...] = ()  # codes of the rules in force (empty in older reports: every registered rule)
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(self)
+        return to_plain(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
-        return _build(cls, data)
+        return from_plain(cls, data)
 
 
 def status_of(findings: tuple[Finding, ...] | list[Finding]) -> Status:
@@ -180,19 +180,24 @@ def summarise(verdicts: list[Verdict] | tuple[Verdict, ...], listings=(), ocr_ca
                    ocr_calls=ocr_calls, cache_hits=cache_hits, not_checked=tuple(not_checked), accepted=accepted)
 
 
-def _plain(value: Any) -> Any:
+def to_plain(value: Any) -> Any:
+    """A dataclass tree (a Report, a Verdict, a Finding...) as plain JSON data: enums as their values, tuples as
+    lists, an Evidence's unset optional keys left out."""
     if isinstance(value, Evidence):  # optional keys: absent rather than null
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)
                 if getattr(value, f.name) is not None}
     if dataclasses.is_dataclass(value):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [to_plain(v) for v in value]
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): to_plain(v) for k, v in value.items()}
     return value
+
+
+_plain = to_plain  # the name media_check.writers.json_report imports
 
 
 @functools.cache
@@ -202,28 +207,24 @@ def _fields_of(tp: type) -> tuple[dict[str, Any], frozenset[str]]:
 
 
 def from_plain(tp: Any, data: Any) -> Any:
-    """Rebuild a dataclass tree (a Report, a Verdict, a Finding...) from plain JSON data."""
-    return _build(tp, data)
-
-
-def _build(tp: Any, data: Any) -> Any:
-    """Rebuild a dataclass tree from plain JSON data (the inverse of ``_plain``)."""
+    """Rebuild a dataclass tree (a Report, a Verdict, a Finding...) from plain JSON data (the inverse of
+    :func:`to_plain`)."""
     if data is None:
         return None
     origin = typing.get_origin(tp)
     if origin is typing.Union or origin is types.UnionType:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _build(args[0], data)
+        return from_plain(args[0], data)
     if dataclasses.is_dataclass(tp):
         hints, names = _fields_of(tp)
-        return tp(**{k: _build(hints[k], v) for k, v in data.items() if k in names})
+        return tp(**{k: from_plain(hints[k], v) for k, v in data.items() if k in names})
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(data)
     if origin is tuple:
         args = typing.get_args(tp)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(_build(args[0], v) for v in data)
-        return tuple(_build(a, v) for a, v in zip(args, data))
+            return tuple(from_plain(args[0], v) for v in data)
+        return tuple(from_plain(a, v) for a, v in zip(args, data))
     if origin is dict:
         return dict(data)
     return data

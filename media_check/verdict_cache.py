@@ -25,8 +25,7 @@ import json
 import os
 from pathlib import Path
 
-from media_check.report import Finding, ListingResult, Verdict
-from media_check.report import from_plain as _build
+from media_check.report import Finding, ListingResult, Verdict, from_plain, to_plain
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -62,7 +61,6 @@ class VerdictCache:
         key = hashlib.sha256(f"{config_fingerprint}\0{params_fingerprint}\0{code_stamp()}".encode()).hexdigest()
         self.key = key[:16]
         self.folder = Path(root) / "verdicts" / self.key
-        self.hits = 0
 
     def _path(self, sha256: str, kind: str, path: str) -> Path:
         where = hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:12]
@@ -77,10 +75,9 @@ class VerdictCache:
                 data = json.load(handle)
             if data.get("key") != [self.key, sha256, kind, path]:
                 return None
-            verdict = _build(Verdict, {**data["verdict"], "path": path, "cached": True})
+            verdict = from_plain(Verdict, {**data["verdict"], "path": path, "cached": True})
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        self.hits += 1
         return verdict
 
     def put(self, verdict: Verdict) -> None:
@@ -90,7 +87,7 @@ class VerdictCache:
             return
         entry = self._path(verdict.sha256, verdict.kind, verdict.path)
         payload = {"key": [self.key, verdict.sha256, verdict.kind, verdict.path],
-                   "verdict": {k: v for k, v in verdict_dict(verdict).items() if k != "path"}}
+                   "verdict": {k: v for k, v in to_plain(verdict).items() if k != "path"}}
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(entry, json.dumps(payload, separators=(",", ":")))
@@ -113,29 +110,22 @@ class VerdictCache:
                 data = json.load(handle)
             if data.get("key") != [self.key, digest]:
                 return None
-            result = _build(ListingResult, data["result"])
-            per_asset = {path: [_build(Finding, f) for f in found] for path, found in data["per_asset"].items()}
+            result = from_plain(ListingResult, data["result"])
+            per_asset = {path: [from_plain(Finding, f) for f in found] for path, found in data["per_asset"].items()}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        self.hits += 1
         return result, per_asset
 
     def put_listing(self, listing: str, members: list[tuple[str, str, str]], result: ListingResult,
                     per_asset: dict[str, list[Finding]]) -> None:
         from media_check.cache import write_atomic
-        from media_check.report import _plain
 
         entry, digest = self._listing_path(listing, members)
-        payload = {"key": [self.key, digest], "result": _plain(result),
-                   "per_asset": {path: [_plain(f) for f in found] for path, found in per_asset.items()}}
+        payload = {"key": [self.key, digest], "result": to_plain(result),
+                   "per_asset": {path: [to_plain(f) for f in found] for path, found in per_asset.items()}}
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(entry, json.dumps(payload, separators=(",", ":")))
         except OSError:
             pass
 
-
-def verdict_dict(verdict: Verdict) -> dict:
-    from media_check.report import _plain
-
-    return _plain(verdict)
