@@ -77,6 +77,7 @@ class ProcessExecutor(AnalysisExecutor):
         self._incoming: deque[tuple[cf.Future, Callable, tuple, float]] = deque()
         self._running: set[cf.Future] = set()
         self._wake_read, self._wake_write = os.pipe()
+        os.set_blocking(self._wake_read, False)  # drained without waiting; step() waits on it for readiness
         self._pipe_lock = threading.Lock()  # the pipe is closed once: never write to a number reused since
         self._thread: threading.Thread | None = None
         self._closing = False
@@ -96,12 +97,9 @@ class ProcessExecutor(AnalysisExecutor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
-            if self._closing and not cancel_futures:
-                thread = self._thread
-            else:
-                self._closing = True
-                self._cancel = self._cancel or cancel_futures
-                thread = self._thread
+            self._closing = True
+            self._cancel = self._cancel or cancel_futures
+            thread = self._thread
         if thread is None:
             self._close_pipe()
             return
@@ -165,14 +163,11 @@ class ProcessExecutor(AnalysisExecutor):
         self._running.clear()
 
     def _drain_wake(self) -> None:
-        os.set_blocking(self._wake_read, False)
         try:
             while os.read(self._wake_read, 4096):
                 pass
-        except (BlockingIOError, OSError):
+        except OSError:  # BlockingIOError: the pipe is empty
             pass
-        finally:
-            os.set_blocking(self._wake_read, True)
 
 
 class DaskExecutor(AnalysisExecutor):
