@@ -70,30 +70,20 @@ class VerdictCache:
         """The verdict of this content in this role at ``path`` (rules see the path), or None."""
         if not sha256:
             return None
-        try:
-            with open(self._path(sha256, kind, path), encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("key") != [self.key, sha256, kind, path]:
-                return None
-            verdict = from_plain(Verdict, {**data["verdict"], "path": path, "cached": True})
-        except (OSError, ValueError, KeyError, TypeError):
+        data = self._read(self._path(sha256, kind, path), [self.key, sha256, kind, path])
+        if data is None:
             return None
-        return verdict
+        try:
+            return from_plain(Verdict, {**data["verdict"], "path": path, "cached": True})
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def put(self, verdict: Verdict) -> None:
-        from media_check.cache import write_atomic
-
         if not verdict.sha256:
             return
-        entry = self._path(verdict.sha256, verdict.kind, verdict.path)
-        payload = {"key": [self.key, verdict.sha256, verdict.kind, verdict.path],
-                   "verdict": {k: v for k, v in to_plain(verdict).items() if k != "path"}}
-        try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(entry, json.dumps(payload, separators=(",", ":")))
-        except OSError:
-            pass  # a read-only or full cache folder costs the next scan its rules, nothing else
-
+        self._write(self._path(verdict.sha256, verdict.kind, verdict.path),
+                    {"key": [self.key, verdict.sha256, verdict.kind, verdict.path],
+                     "verdict": {k: v for k, v in to_plain(verdict).items() if k != "path"}})
 
     def _listing_path(self, listing: str, members: list[tuple[str, str, str]]) -> tuple[Path, str]:
         material = json.dumps([listing, sorted(members)], ensure_ascii=False)
@@ -105,27 +95,38 @@ class VerdictCache:
         """The listing-wide findings remembered for ``listing`` with exactly these ``(path, sha256, kind)`` members:
         about the listing, and about single members. None if there are none."""
         entry, digest = self._listing_path(listing, members)
+        data = self._read(entry, [self.key, digest])
+        if data is None:
+            return None
         try:
-            with open(entry, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("key") != [self.key, digest]:
-                return None
             result = from_plain(ListingResult, data["result"])
             per_asset = {path: [from_plain(Finding, f) for f in found] for path, found in data["per_asset"].items()}
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
         return result, per_asset
 
     def put_listing(self, listing: str, members: list[tuple[str, str, str]], result: ListingResult,
                     per_asset: dict[str, list[Finding]]) -> None:
+        entry, digest = self._listing_path(listing, members)
+        self._write(entry, {"key": [self.key, digest], "result": to_plain(result),
+                            "per_asset": {path: [to_plain(f) for f in found] for path, found in per_asset.items()}})
+
+    @staticmethod
+    def _read(entry: Path, key: list[str]) -> dict | None:
+        """The entry's JSON object if it carries ``key``; None if it is missing, unreadable or another key's."""
+        try:
+            with open(entry, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and data.get("key") == key else None
+
+    @staticmethod
+    def _write(entry: Path, payload: dict) -> None:
         from media_check.cache import write_atomic
 
-        entry, digest = self._listing_path(listing, members)
-        payload = {"key": [self.key, digest], "result": to_plain(result),
-                   "per_asset": {path: [to_plain(f) for f in found] for path, found in per_asset.items()}}
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(entry, json.dumps(payload, separators=(",", ":")))
         except OSError:
-            pass
-
+            pass  # a read-only or full cache folder costs the next scan its rules, nothing else
