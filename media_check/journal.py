@@ -106,12 +106,11 @@ class Journal:
             self.done[(entry["path"], entry["sha256"])] = analysis
 
     def _rewrite(self, handle: IO[str]) -> None:
-        """Keep only the good entries, so a torn line never sits in the middle of the journal."""
+        """Keep only the good entries (what :meth:`_read` just read back: each with its analysis), so a torn line
+        never sits in the middle of the journal."""
         handle.seek(0)
         handle.truncate(0)
         for (path, _), analysis in self.done.items():
-            if analysis is None:
-                continue
             handle.write(_line({"path": path, "sha256": analysis.sha256, "analysis": analysis.to_json()}))
         handle.flush()
         os.fsync(handle.fileno())
