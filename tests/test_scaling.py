@@ -26,10 +26,16 @@ def cli(*args, env=None, timeout=600):
                           check=False, timeout=timeout, env={**os.environ, **(env or {})})
 
 
-def _span(seconds):
-    start = time.monotonic()
-    time.sleep(seconds)
-    return os.getpid(), start, time.monotonic()
+def _rendezvous(folder, me, other, patience=120.0):
+    """Leave this task's marker, then wait for the other task's: both return True only if they ran at the same
+    time (a task that never sees the other's marker gives up after ``patience`` seconds and returns False)."""
+    Path(folder, me).touch()
+    give_up = time.monotonic() + patience
+    while not Path(folder, other).exists():
+        if time.monotonic() > give_up:
+            return os.getpid(), False
+        time.sleep(0.01)
+    return os.getpid(), True
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +67,12 @@ def test_a_warm_rescan_runs_no_ocr_and_a_policy_change_rejudges_from_the_cache(f
     assert by_name["03-login.png"]["findings"] == cold_by_name["03-login.png"]["findings"]
 
 
-def test_workers_run_side_by_side_up_to_jobs():
+def test_workers_run_side_by_side_up_to_jobs(tmp_path):
+    pairs = [("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")]  # each task waits until its partner is running too
     with ProcessExecutor(jobs=2) as executor:
-        spans = list(executor.map(_span, [1.5, 1.5, 1.5, 1.5]))
-    assert len({pid for pid, _, _ in spans}) == 2
-    first, second = sorted(spans, key=lambda s: s[1])[:2]
-    assert second[1] < first[2], "the second task started while the first was running"
+        met = list(executor.map(_rendezvous, [tmp_path] * 4, *zip(*pairs)))
+    assert len({pid for pid, _ in met}) == 2
+    assert all(together for _, together in met), "each pair of tasks ran at the same time, in two workers"
 
 
 def _corpus_sample(count: int) -> list[Path]:
