@@ -162,9 +162,26 @@ def test_plain_png_gives_the_pixels_pillow_gives(tmp_path, mode):
     assert loaded.notes == []
 
 
+def _count_decodes(monkeypatch) -> list[str]:
+    """The decoders a load runs, in order: "pillow" (Pillow's load) and "libpng" (OpenCV's decode)."""
+    import cv2
+    from PIL import ImageFile
+
+    calls: list[str] = []
+    pillow_load, opencv_decode = ImageFile.ImageFile.load, cv2.imdecode
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: calls.append("pillow") or pillow_load(self))
+    monkeypatch.setattr(cv2, "imdecode", lambda *a: calls.append("libpng") or opencv_decode(*a))
+    return calls
+
+
+# A plain 8-bit RGB PNG is decoded once, by libpng, interlaced or not, with or without an upright orientation;
+# the others are read by both decoders.
+DECODED_ONCE = {"interlaced", "upright orientation"}
+
+
 @pytest.mark.parametrize("case", ["text after the image data", "transparency key", "16-bit", "interlaced",
                                   "orientation", "upright orientation", "garbled EXIF"])
-def test_other_pngs_load_as_pillow_reads_them(tmp_path, case):
+def test_other_pngs_load_as_pillow_reads_them(tmp_path, monkeypatch, case):
     image, options = _noise("RGB"), {}
     if case == "transparency key":
         options["transparency"] = (0, 0, 0)
@@ -195,23 +212,26 @@ def test_other_pngs_load_as_pillow_reads_them(tmp_path, case):
                                                                 (b"IEND", b"")))
     path = tmp_path / "odd.png"
     path.write_bytes(data)
-    loaded = load_image(path, LIMIT, BYTES)
+    with monkeypatch.context() as patch:
+        decoders = _count_decodes(patch)
+        loaded = load_image(path, LIMIT, BYTES)
+    if case in DECODED_ONCE:
+        assert decoders == ["libpng"]
+    else:
+        assert set(decoders) == {"libpng", "pillow"}
     expected = _pillow_rgb(path)
     if case == "orientation":
         assert loaded.notes == ["EXIF orientation 6 applied"]
         expected = expected.transpose(Image.Transpose.ROTATE_270)
+    elif case == "garbled EXIF":
+        assert loaded.notes == ["EXIF metadata unreadable; orientation ignored"]
+    else:
+        assert loaded.notes == []
     assert loaded.image.size == expected.size and loaded.image.tobytes() == expected.tobytes()
 
 
-
 def test_plain_png_is_decoded_once(tmp_path, monkeypatch):
-    import cv2
-    from PIL import ImageFile
-
-    calls = []
-    pillow_load, opencv_decode = ImageFile.ImageFile.load, cv2.imdecode
-    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: calls.append("pillow") or pillow_load(self))
-    monkeypatch.setattr(cv2, "imdecode", lambda *a: calls.append("libpng") or opencv_decode(*a))
+    calls = _count_decodes(monkeypatch)
     load_image(save(tmp_path, _noise("RGBA"), "once.png"), LIMIT, BYTES)
     assert calls == ["libpng"]
     calls.clear()
