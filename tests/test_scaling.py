@@ -128,10 +128,19 @@ def test_a_verdict_remembered_from_an_earlier_scan_equals_a_fresh_one(folder, tm
     assert strip(again.stdout) == strip(fresh.stdout)
     assert json.loads(again.stdout)["listings"] == json.loads(fresh.stdout)["listings"]
     assert all(a["cached"] for a in json.loads(again.stdout)["assets"])
-    for entry in remembered:  # an entry that does not match its key is never used
+    for entry in remembered:  # an entry whose verdict cannot be read back is never used
         entry.write_text(entry.read_text().replace('"status":"', '"status":"x'))
     damaged = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
     assert damaged.returncode == first.returncode and strip(damaged.stdout) == strip(first.stdout)
+    for entry in remembered:  # nor a readable entry that carries another key (here: another path)
+        data = json.loads(entry.read_text())
+        data["key"][3] += "-elsewhere"
+        data["verdict"].update(status="pass", findings=[])  # what the report would show if it were used
+        entry.write_text(json.dumps(data))
+    foreign = cli("scan", folder, "-f", "json", "--no-progress", "--cache-dir", cache)
+    assert foreign.returncode == first.returncode and strip(foreign.stdout) == strip(first.stdout)
+    assert not any(json.loads(entry.read_text())["key"][3].endswith("-elsewhere") for entry in remembered), \
+        "each miss is judged again and remembered under its own key"
 
 
 def _whole_image_polarity(grey: np.ndarray) -> np.ndarray:
