@@ -197,9 +197,6 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-_plain = to_plain  # the name media_check.writers.json_report imports
-
-
 @functools.cache
 def _fields_of(tp: type) -> tuple[dict[str, Any], frozenset[str]]:
     """A dataclass's resolved type hints and field names (resolved once: verdict caches rebuild many)."""

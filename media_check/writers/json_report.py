@@ -11,7 +11,7 @@ import dataclasses
 import json
 from collections.abc import Iterator
 
-from media_check.report import Report, _plain
+from media_check.report import Report, to_plain
 
 STREAMED = ("assets", "listings")  # the fields that grow with the scan, written item by item
 
@@ -29,10 +29,10 @@ def chunks(report: Report) -> Iterator[str]:
         if field.name in STREAMED and value:
             yield "["
             for index, item in enumerate(value):
-                yield ("," if index else "") + "\n" + _indented(_dump(_plain(item)), "    ")
+                yield ("," if index else "") + "\n" + _indented(_dump(to_plain(item)), "    ")
             yield "\n  ]"
         else:
-            yield _indented(_dump(_plain(value)), "  ", first=False)
+            yield _indented(_dump(to_plain(value)), "  ", first=False)
     yield "\n}\n"
 
 
