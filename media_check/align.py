@@ -324,14 +324,14 @@ def trim_uniform(rgb: np.ndarray, tolerance: int = 16) -> Box:
     border = np.median(ring, axis=0)
     if (np.abs(ring - border).max(axis=1) > tolerance).mean() > 0.2:  # the border is not one colour
         return 0, 0, w, h
-    blurred = cv2.GaussianBlur(small, (3, 3), 0).astype(np.int16)
-    differs = np.abs(blurred - border).max(axis=2) > tolerance
-    ys, xs = np.nonzero(differs)
-    if len(xs) == 0:
+    # a pixel is like the border when every channel is within ``tolerance`` of it: an integer range per channel
+    low = tuple(int(v) for v in np.clip(np.ceil(border - tolerance), 0, 255))
+    high = tuple(int(v) for v in np.clip(np.floor(border + tolerance), 0, 255))
+    differs = cv2.bitwise_not(cv2.inRange(cv2.GaussianBlur(small, (3, 3), 0), low, high))
+    x0, y0, bw, bh = cv2.boundingRect(differs)
+    if bw == 0 or bw * bh < 0.1 * sw * sh:
         return 0, 0, w, h
-    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
-    if (x1 - x0) * (y1 - y0) < 0.1 * sw * sh:
-        return 0, 0, w, h
+    x1, y1 = x0 + bw, y0 + bh
     x, y = int(x0 / scale), int(y0 / scale)
     return x, y, min(w - x, int(np.ceil((x1 - x0) / scale))), min(h - y, int(np.ceil((y1 - y0) / scale)))
 

@@ -25,7 +25,7 @@ from media_check.paths import open_regular
 from media_check.video import VIDEO_VERSION, LoadedVideo
 
 # Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "9"
+ANALYSER_VERSION = "10"
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from media_check.align import Box
 from media_check.limits import Limits
 from media_check.report import LiveMatch
 
-LIVE_VERSION = "3"  # bump when index entries change
+LIVE_VERSION = "4"  # bump when index entries change
 SHORTLIST = 8  # captures confirmed geometrically per listing image
 CERTAIN_INLIERS = 150  # feature matches after which the rest of the shortlist is not tried
 CROPS = ((0.1, 0, 0, 0), (0.2, 0, 0, 0), (0, 0.1, 0, 0), (0, 0.2, 0, 0),  # (top, bottom, left, right) shares

@@ -155,3 +155,42 @@ def test_screen_signatures_tell_copies_from_other_screens():
     assert signature_distance(*original, *copy) <= 10
     assert signature_distance(*original, *padded) <= 16
     assert signature_distance(*original, *other) >= 25
+
+
+def test_index_whash_is_imagehash_whash_without_its_rounding_noise():
+    import imagehash
+
+    rng = np.random.default_rng(11)
+    screens = [Image.fromarray(rgb_of(SCREENS / name)).convert("L") for name in APP]
+    crops = [s.crop((x, y, x + 300, y + 200)) for s in screens for x, y in ((0, 0), (120, 90), (400, 300))]
+    noise = [Image.fromarray(rng.integers(0, 256, (128, 96), dtype=np.uint8)) for _ in range(10)]
+    for grey in crops + noise:
+        small = grey.resize((128, round(128 * grey.height / grey.width)))
+        pixels = np.asarray(small.resize((64, 64), Image.Resampling.LANCZOS), dtype=np.float64)
+        blocks = pixels.reshape(8, 8, 8, 8).sum(axis=(1, 3))
+        untied = blocks != np.median(blocks)
+        expected = imagehash.whash(small, hash_size=8, image_scale=64).hash
+        assert np.array_equal(hashing.haar_whash_bits(small)[untied], expected[untied])
+    # blocks equal to the median (a flat half) are always 0, however the image is placed
+    flat = np.full((64, 64), 200, np.uint8)
+    flat[:, :24] = rng.integers(0, 100, (64, 24), dtype=np.uint8)  # 24 dark blocks, 40 at 200: the median is 200
+    assert not hashing.haar_whash_bits(Image.fromarray(flat)).any()
+    flat[:, :24] = 250  # now the 24 blocks are above the median
+    assert hashing.haar_whash_bits(Image.fromarray(flat)).sum() == 24
+
+
+def test_trim_uniform_finds_the_content_inside_plain_padding():
+    from media_check.align import trim_uniform
+
+    screen = rgb_of(SCREENS / APP[0])
+    h, w = screen.shape[:2]
+    padded = np.full((h + 200, w + 100, 3), (30, 60, 90), np.uint8)
+    padded[120:120 + h, 40:40 + w] = screen
+    x, y, tw, th = trim_uniform(padded)
+    assert abs(x - 40) <= 6 and abs(y - 120) <= 6 and abs(tw - w) <= 12 and abs(th - h) <= 12
+    # within the tolerance of the border colour is still border; a busy border is not trimmed at all
+    faint = padded.copy()
+    faint[:100] = (30 + 14, 60 - 14, 90 + 14)
+    assert trim_uniform(faint)[:2] == (x, y)
+    noisy = np.random.default_rng(2).integers(0, 256, padded.shape, dtype=np.uint8)
+    assert trim_uniform(noisy) == (0, 0, w + 100, h + 200)

@@ -4,6 +4,7 @@ import io
 import struct
 import zlib
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -30,6 +31,19 @@ def test_alpha_is_composited_on_white(tmp_path):
     loaded = load_image(path, LIMIT, BYTES)
     assert loaded.has_alpha
     assert loaded.image.getpixel((5, 5)) == (255, 255, 255)
+
+
+def test_opaque_and_partly_transparent_rgba_give_the_composite_pixels():
+    from media_check.load import _on_white
+
+    rng = np.random.default_rng(3)
+    colour = rng.integers(0, 256, (300, 70, 3), dtype=np.uint8)
+    for alpha in (np.full((300, 70, 1), 255, np.uint8), rng.integers(0, 256, (300, 70, 1), dtype=np.uint8)):
+        rgba = Image.fromarray(np.concatenate([colour, alpha], axis=2), "RGBA")
+        expected = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+        assert np.array_equal(np.asarray(_on_white(rgba)), np.asarray(expected))
+    assert np.array_equal(np.asarray(_on_white(Image.fromarray(np.concatenate(
+        [colour, np.full((300, 70, 1), 255, np.uint8)], axis=2), "RGBA"))), colour)
 
 
 def test_palette_with_transparency(tmp_path):
