@@ -20,6 +20,11 @@ image with that script's language data next to the configured languages (:data:`
 Debian language pack is installed); its words replace the first pass's when they are read with clearly more
 confidence. Most screenshots never take the second pass. The installed script languages are part of the OCR cache
 key (:func:`second_pass_languages`). The second pass needs the ``tesserocr`` engine.
+
+Buttons: read as part of a whole screen, the label of a rounded, outlined or filled button is often garbled (its
+rounded end taken for a letter: "( togin") or lost (white on a coloured fill). On screens with few words (sign-in,
+welcome and title screens), :func:`read_buttons` reads each button-like box's label on its own, and its sure words
+are added beside the main read (marked ``completing``, like the completing read's).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from media_check.align import intersect
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "9"
+PREPROCESS_VERSION = "12"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
 POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
@@ -56,6 +61,9 @@ SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this
 SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "Katakana": ("jpn", "chi_sim"),
                     "Hiragana": ("jpn", "chi_sim"), "Hangul": ("kor",), "Korean": ("kor",), "Arabic": ("ara",),
                     "Cyrillic": ("rus",)}
+BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
+BUTTON_LIMIT = 8  # at most this many buttons are read per image
+BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
@@ -329,18 +337,89 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     words = read(prepared, scale, languages, timeout, image.width, image.height)
     first = _mean_confidence(words)
     sparse = _readable_count(words) < SPARSE_BELOW
+    read_in = languages  # the languages the words were read in: the second pass's when it wins
     if read is _ocr_tesserocr and (sparse or first is not None and first < SECOND_PASS_BELOW):
         script_languages = tuple(lang for lang in _script_languages(prepared) if lang not in languages)
         if script_languages:
             again = read(prepared, scale, (*script_languages, *languages), timeout, image.width, image.height)
             second = _mean_confidence(again)
             if second is not None and second >= (first or 0.0) + SECOND_PASS_GAIN:
-                words = again
+                words, read_in = again, (*script_languages, *languages)
     del prepared
+    grey = None
     if _readable_count(words) < SPARSE_BELOW:
         # the read of last resort: the image in grey at the same scale, with no polarity normalisation
-        plain = _rescaled(np.asarray(image.convert("L")), scale)
-        words = merge_reads(words, read(plain, scale, languages, timeout, image.width, image.height))
+        grey = np.asarray(image.convert("L"))
+        words = merge_reads(words, read(_rescaled(grey, scale), scale, languages, timeout, image.width,
+                                        image.height))
+    if read is _ocr_tesserocr and _readable_count(words) < BUTTON_READ_BELOW:
+        grey = np.asarray(image.convert("L")) if grey is None else grey
+        # added beside the main read, which stays whole: the screen classifier's layout features describe it
+        words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
+    return words
+
+
+def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h, original pixels) of button-like shapes: closed, wide, short outlines or fills, as
+    sign-in, welcome and title screens draw them. Found on a copy at most 1000 pixels long, largest first."""
+    h, w = grey.shape
+    factor = min(1.0, 1000 / max(h, w))
+    small = cv2.resize(grey, (max(1, round(w * factor)), max(1, round(h * factor))),
+                       interpolation=cv2.INTER_AREA) if factor < 1 else grey
+    sh, sw = small.shape
+    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[tuple[int, int, int, int]] = []
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True):
+        x, y, bw, bh = cv2.boundingRect(contour)
+        if not (max(16, 0.02 * sh) <= bh <= 0.12 * sh and 0.12 * sw <= bw <= 0.95 * sw and bw >= 2.5 * bh):
+            continue
+        if cv2.contourArea(contour) < 0.75 * bw * bh:  # an outline that closes on itself, not a run of text
+            continue
+        if any(_overlap((x, y, bw, bh), other) > 0.5 for other in found):
+            continue
+        found.append((x, y, bw, bh))
+        if len(found) == BUTTON_LIMIT:
+            break
+    return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
+
+
+def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
+    """The label of each button-like box, read on its own as one line of text (tesserocr only).
+
+    Tesseract reading a whole screen takes the rounded end of an outlined or filled button for a letter
+    ("( togin" for "Log in") or drops a white label on a coloured fill. Each button's inside, its rounded ends
+    and outline cut off, is made dark-on-light (inverted when its fill is darker than its label), scaled to a
+    readable height and read as a single line."""
+    import tesserocr
+
+    height, width = grey.shape
+    api = _api(languages)
+    words: list[Word] = []
+    for line, (x, y, bw, bh) in enumerate(button_boxes(grey)):
+        dx, dy = round(0.5 * bh), round(0.15 * bh)
+        inside = grey[y + dy:y + bh - dy, x + dx:x + bw - dx]
+        if inside.size == 0 or int(inside.max()) - int(inside.min()) < 40:
+            continue  # an empty box (a text input with nothing in it, a bar)
+        threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        if (inside > threshold).mean() < 0.5:  # mostly dark: a label lighter than its fill
+            inside = 255 - inside
+        scale = BUTTON_TEXT_HEIGHT / inside.shape[0]
+        crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
+                          interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+        crop = cv2.copyMakeBorder(crop, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
+        api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+        try:
+            read = _ocr_tesserocr(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0])
+        finally:
+            api.SetPageSegMode(tesserocr.PSM.AUTO)
+        for word in read:
+            wx, wy, ww, wh = word.box
+            box = (x + dx + round((wx - 12) / scale), y + dy + round((wy - 12) / scale),
+                   max(1, round(ww / scale)), max(1, round(wh / scale)))
+            box = (min(max(box[0], 0), width - 1), min(max(box[1], 0), height - 1), box[2], box[3])
+            box = (box[0], box[1], min(box[2], width - box[0]), min(box[3], height - box[1]))
+            words.append(Word(word.text, word.conf, box, word.block, line))
     return words
 
 
@@ -363,10 +442,12 @@ def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> floa
     return 0.0 if common is None else common[2] * common[3] / max(1, min(a[2] * a[3], b[2] * b[3]))
 
 
-def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MIN_CONF) -> list[Word]:
+def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MIN_CONF,
+                replace: bool = True) -> list[Word]:
     """``words`` completed by a second read of the same image: each sure word of ``other`` (confidence at least
-    ``min_conf``) is added where nothing was read, or replaces what was read there when it is surer than all of
-    it. Lines keep their reading order (the new ones slot in by their top edge) and are numbered afresh."""
+    ``min_conf``) is added where nothing was read, or where what was read is much less sure; it replaces that
+    unless ``replace`` is False (then both stay: the first read is kept whole). Lines keep their reading order
+    (the new ones slot in by their top edge) and are numbered afresh."""
     kept = list(words)
     line_offset = 1 + max((w.line for w in words), default=-1)
     changed = False
@@ -376,7 +457,8 @@ def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MI
         under = [w for w in kept if _overlap(w.box, word.box) > 0.3]
         if under and max(w.conf for w in under) + SECOND_PASS_GAIN > word.conf:
             continue
-        kept = [w for w in kept if w not in under]
+        if replace:
+            kept = [w for w in kept if w not in under]
         kept.append(Word(word.text, word.conf, word.box, word.block, word.line + line_offset, completing=True))
         changed = True
     if not changed:

@@ -136,3 +136,56 @@ def test_words_keep_their_completing_mark_through_the_cache_format():
     plain = Word("Login", 95.0, (1, 2, 3, 4), 1, 0)
     assert plain.to_list() == ["Login", 95.0, [1, 2, 3, 4], 1, 0]  # the format of entries written before
     assert Word.from_list(["Login", 95.0, [1, 2, 3, 4], 1, 0]) == plain
+
+
+def button_screen(buttons, size=(864, 1872)):
+    """A welcome card: a title, then rounded buttons given as (label, fill or None for an outline, text colour)."""
+    image = Image.new("RGB", size, (255, 247, 245))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.text((w // 2, int(h * 0.45)), "Welcome to Ledgerly", fill=(40, 40, 40), font=font(40), anchor="mm")
+    boxes = []
+    for i, (label, fill, ink) in enumerate(buttons):
+        top = int(h * 0.52) + i * 135
+        box = (w // 4, top, 3 * w // 4, top + 100)
+        draw.rounded_rectangle(box, radius=50, fill=fill, outline=(110, 70, 70), width=3)
+        draw.text(((box[0] + box[2]) // 2, top + 50), label, fill=ink, font=font(38), anchor="mm")
+        boxes.append(box)
+    return image, boxes
+
+
+def test_button_labels_are_read_one_by_one():
+    from media_check.ocr import button_boxes, read_buttons
+
+    image, drawn = button_screen([("Register", (140, 78, 74), (255, 255, 255)), ("Log in", None, (110, 70, 70))])
+    found = button_boxes(np.asarray(image.convert("L")))
+    assert len(found) == 2
+    for x0, y0, x1, y1 in drawn:  # each drawn button is found where it was drawn
+        assert any(abs(x - x0) <= 8 and abs(y - y0) <= 8 and abs(x + bw - x1) <= 8 and abs(y + bh - y1) <= 8
+                   for x, y, bw, bh in found)
+    labels = read_buttons(np.asarray(image.convert("L")), ("eng",), 30)
+    assert [w.text for w in labels] == ["Log", "in", "Register"]  # largest first: the outline encloses more
+    for word in labels:  # a label read on its own is boxed inside its button, in image coordinates
+        assert any(x0 <= word.box[0] and word.box[0] + word.box[2] <= x1 and y0 <= word.box[1]
+                   and word.box[1] + word.box[3] <= y1 for x0, y0, x1, y1 in drawn)
+
+
+def test_button_labels_the_whole_screen_read_garbles_are_added_beside_it():
+    # a real welcome screen: white "Register" on a filled button and "Log in" in an outlined one, which the read
+    # of the whole screen loses or garbles ("( togin": the rounded end taken for a letter)
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_054.jpg").convert("RGB"))
+    added = [w.text for w in words if w.completing]
+    assert "Register" in added and "Log" in added and "in" in added
+    assert "welcome to librepass" in words_text([w for w in words if not w.completing])  # kept whole
+
+
+def test_no_button_read_on_dense_screens_and_nothing_from_empty_boxes():
+    from media_check.ocr import read_buttons
+
+    lines = [f"Punch list item {n}: check the drywall on level {n}" for n in range(1, 16)]
+    dense = text_screen(lines, size=(1600, 900))
+    image = dense.copy()
+    ImageDraw.Draw(image).rounded_rectangle((600, 800, 1000, 860), radius=30, outline=(0, 0, 0), width=3)
+    assert not any(w.completing for w in ocr_image(image))  # a screen full of words reads no buttons
+    empty, _ = button_screen([("", (140, 78, 74), (255, 255, 255)), ("", None, (0, 0, 0))])
+    assert read_buttons(np.asarray(empty.convert("L")), ("eng",), 30) == []
