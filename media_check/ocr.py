@@ -45,7 +45,7 @@ from media_check.align import intersect
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "12"
+PREPROCESS_VERSION = "15"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
 POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
@@ -64,6 +64,9 @@ SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "
 BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
 BUTTON_LIMIT = 8  # at most this many buttons are read per image
 BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
+SCRIPT_RETRY_BELOW = 30.0  # a button label read with a mean confidence under this is read again in other scripts
+SCRIPT_RETRY_BUTTONS = 2  # ... for at most this many buttons of an image
+SCRIPT_RETRY_MIN_CONF = 70.0  # the other script's reading is kept at this mean confidence
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
@@ -390,11 +393,13 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
     Tesseract reading a whole screen takes the rounded end of an outlined or filled button for a letter
     ("( togin" for "Log in") or drops a white label on a coloured fill. Each button's inside, its rounded ends
     and outline cut off, is made dark-on-light (inverted when its fill is darker than its label), scaled to a
-    readable height and read as a single line."""
-    import tesserocr
-
+    readable height and read as a single line. A label that reads as noise (mean confidence under
+    :data:`SCRIPT_RETRY_BELOW`) in ``languages`` alone is read again with each installed script language in turn
+    (a Korean "Log in with e-mail" on a screen whose other words are English), for at most
+    :data:`SCRIPT_RETRY_BUTTONS` buttons: the first reading that is clearly surer and mostly in that script wins."""
     height, width = grey.shape
-    api = _api(languages)
+    scripts = _other_scripts(languages)
+    retries = 0
     words: list[Word] = []
     for line, (x, y, bw, bh) in enumerate(button_boxes(grey)):
         dx, dy = round(0.5 * bh), round(0.15 * bh)
@@ -408,11 +413,16 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
         crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
                           interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
         crop = cv2.copyMakeBorder(crop, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
-        api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
-        try:
-            read = _ocr_tesserocr(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0])
-        finally:
-            api.SetPageSegMode(tesserocr.PSM.AUTO)
+        read = _read_line(crop, languages, timeout)
+        confidence = _line_confidence(read)
+        if confidence < SCRIPT_RETRY_BELOW and _readable_count(read) and retries < SCRIPT_RETRY_BUTTONS:
+            retries += 1  # noise, not an icon that reads as nothing: perhaps a label in another script
+            for script in scripts:
+                again = _read_line(crop, (script, *languages), timeout)
+                if (_line_confidence(again) >= max(confidence + SECOND_PASS_GAIN, SCRIPT_RETRY_MIN_CONF)
+                        and _reads_as_script(again)):
+                    read = again
+                    break
         for word in read:
             wx, wy, ww, wh = word.box
             box = (x + dx + round((wx - 12) / scale), y + dy + round((wy - 12) / scale),
@@ -421,6 +431,44 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
             box = (box[0], box[1], min(box[2], width - box[0]), min(box[3], height - box[1]))
             words.append(Word(word.text, word.conf, box, word.block, line))
     return words
+
+
+def _read_line(crop: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
+    """One line of text (a button's label), read by the persistent API of ``languages``."""
+    import tesserocr
+
+    api = _api(languages)
+    api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
+    try:
+        return _ocr_tesserocr(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0])
+    finally:
+        api.SetPageSegMode(tesserocr.PSM.AUTO)
+
+
+def _line_confidence(words: list[Word]) -> float:
+    readable = [w.conf for w in words if _readable(w)]
+    return sum(readable) / len(readable) if readable else 0.0
+
+
+def _reads_as_script(words: list[Word]) -> bool:
+    """Whether a reading is mostly letters of another script (at least two): a rounded button end read as one
+    kana or a digit read as Hangul is not a label in that script."""
+    characters = [c for w in words for c in w.text if c.isalnum()]
+    foreign = [c for c in characters if not c.isascii()]
+    return len(foreign) >= 2 and len(foreign) >= 0.6 * len(characters)
+
+
+def _other_scripts(languages: tuple[str, ...]) -> tuple[str, ...]:
+    """The lead language of each installed script group, when ``languages`` holds none of them (the second
+    pass, when it won, already reads the screen's script)."""
+    installed = second_pass_languages()
+    if set(languages) & set(installed):
+        return ()
+    leads: list[str] = []
+    for group in SCRIPT_LANGUAGES.values():
+        if group[0] in installed and group[0] not in leads:
+            leads.append(group[0])
+    return tuple(leads)
 
 
 def _readable(word: Word) -> bool:

@@ -189,3 +189,23 @@ def test_no_button_read_on_dense_screens_and_nothing_from_empty_boxes():
     assert not any(w.completing for w in ocr_image(image))  # a screen full of words reads no buttons
     empty, _ = button_screen([("", (140, 78, 74), (255, 255, 255)), ("", None, (0, 0, 0))])
     assert read_buttons(np.asarray(empty.convert("L")), ("eng",), 30) == []
+
+
+def test_a_button_label_in_another_script_is_read_in_that_script():
+    # Korean "log in with e-mail" / "sign up" buttons on a screen whose other words are English (a simulator's
+    # title bar, the app's Latin name): English reads the labels as noise, Korean reads them
+    if "kor" not in second_pass_languages():
+        raise AssertionError("the Korean language pack is part of the install (make install)")
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_046.png").convert("RGB"))
+    added = "".join(w.text for w in words if w.completing)
+    assert "로그인" in added and "회원가입" in added
+
+
+def test_only_a_reading_mostly_in_another_script_counts_as_one():
+    from media_check.ocr import _reads_as_script
+
+    assert _reads_as_script([_word("회원가입", 93, (0, 0, 10, 10), 0)])
+    assert _reads_as_script([_word("Войти", 95, (0, 0, 10, 10), 0), _word("OK", 90, (0, 0, 10, 10), 0)])
+    assert not _reads_as_script([_word("つ", 87, (0, 0, 10, 10), 0), _word("ssword", 89, (0, 0, 10, 10), 0)])
+    assert not _reads_as_script([_word("12:54", 90, (0, 0, 10, 10), 0), _word("80", 70, (0, 0, 10, 10), 0)])
+    assert not _reads_as_script([_word("ャ", 81, (0, 0, 10, 10), 0)])  # one letter: a rounded end, not a label
