@@ -82,6 +82,13 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
     yield from _analyse_pending(pending, params, jobs, cache, stats, executor, scheduler)
 
 
+def _size(ref: AssetRef) -> int:
+    try:
+        return ref.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _is_video(ref: AssetRef) -> bool:
     try:
         with open_regular(ref.path) as handle:
@@ -110,6 +117,9 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
         passes = MAX_KEYFRAMES if _is_video(ref) else 1
         return asset_deadline(params.decode_timeout, params.ocr_timeout, passes)
 
+    # largest files first: the long analyses start early, so no worker is left with one at the end while the
+    # others are idle (the results come back in completion order anyway)
+    pending = sorted(pending, key=lambda item: _size(item[0]), reverse=True)
     tasks = (((ref, digest), analyse_file, (str(ref.path.absolute()), digest, params, cache_dir), deadline(ref))
              for ref, digest in pending)
     default = asset_deadline(params.decode_timeout, params.ocr_timeout)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from conftest import app_screen, text_screen
 
 from media_check.executors import DaskExecutor, ProcessExecutor, run_tasks
@@ -144,6 +145,30 @@ def test_run_tasks_keeps_a_bounded_number_of_tasks_in_flight():
             assert result == key * key
             assert len(pulled) - seen <= 3  # never more than the window submitted and not yet collected
     assert seen == 40
+
+
+def test_a_scan_hands_its_largest_files_to_the_workers_first(tmp_path, monkeypatch):
+    from media_check import pipeline
+    from media_check.analyse import AnalysisParams
+    from media_check.discover import AssetRef
+    from media_check.pipeline import ScanStats, analyse_refs
+
+    refs = []
+    for name, size in (("small.png", (64, 48)), ("large.png", (1600, 900)), ("medium.png", (640, 360))):
+        path = tmp_path / name
+        Image.effect_noise(size, 60).convert("RGB").save(path)
+        refs.append(AssetRef(path, name, None))
+    handed = []
+
+    def recording(executor, tasks, window=None):
+        for key, fn, args, _ in tasks:
+            handed.append(key[0].display)
+            yield key, fn(*args)
+
+    monkeypatch.setattr(pipeline, "run_tasks", recording)
+    done = list(analyse_refs(refs, AnalysisParams(ocr=False), 1, None, ScanStats()))
+    assert handed == ["large.png", "medium.png", "small.png"]
+    assert sorted(ref.display for ref, _, _ in done) == ["large.png", "medium.png", "small.png"]
 
 
 # --- dask --------------------------------------------------------------------------------------------------------
