@@ -10,6 +10,7 @@ they arrive and, with a :class:`~media_check.journal.Journal`, appended to it so
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -154,6 +155,7 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
     built once per scan) and ``diff_dir`` receives a side-by-side image of each stale one. ``executor``: where
     analyses run (``process``, ``dask`` with an optional ``scheduler`` address, or an AnalysisExecutor)."""
     refs, skipped = discover(paths)
+    refs, captures = _without_live_captures(refs, live_sources)
     listing_files = collect_listings(paths, listing_file)
     refs, roles = assign_refs(refs, listing_files)
     skipped = [s for s in skipped if s.display not in {item.display for item in listing_files}]
@@ -161,6 +163,8 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
     live = _live_check(live_sources, config, cache, diff_dir)
     if live is not None:
         stats.skipped.extend(live.notes())
+    if captures:
+        stats.skipped.append(f"{captures} file(s) under --live: live-app captures, compared with, not judged")
     jobs = config.jobs or usable_cpus()
     env_jobs = os.environ.get("MEDIA_CHECK_JOBS")
     if env_jobs and not config.jobs:
@@ -218,6 +222,24 @@ def scan(paths: list[str], config: Config, *, cache: AnalysisCache | None = None
         listings.append(_judge_listing(listing, lite.get(listing, []), config, listing_extras, verdicts))
     ordered = tuple(verdicts[ref.display] for ref in refs)
     return build_report(ordered, tuple(listings), config, stats)
+
+
+def _without_live_captures(refs: list[AssetRef], live_sources: list[str] | None) -> tuple[list[AssetRef], int]:
+    """``refs`` without the live-app captures among them (a listing folder that keeps its captures in a subfolder,
+    scanned with ``--live`` pointing there): captures are what screenshots are compared with, not listing media."""
+    if not live_sources:
+        return refs, 0
+    roots = [Path(source).resolve() for source in live_sources]
+
+    def is_capture(ref: AssetRef) -> bool:
+        try:
+            path = ref.path.resolve()
+        except OSError:
+            return False
+        return any(path == root or root in path.parents for root in roots)
+
+    kept = [ref for ref in refs if not is_capture(ref)]
+    return kept, len(refs) - len(kept)
 
 
 def _live_check(sources: list[str] | None, config: Config, cache: AnalysisCache | None, diff_dir: str | None):

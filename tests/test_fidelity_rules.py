@@ -143,3 +143,17 @@ def test_sparse_screens_with_one_layout_but_other_words_are_not_duplicates(tmp_p
     assets = by_name(report)
     assert "duplicate-asset" not in codes(assets["b.png"])
     assert "duplicate-asset" in codes(assets["c.png"])
+
+
+def test_captures_kept_inside_the_scanned_folder_are_compared_with_not_judged(tmp_path):
+    listing = tmp_path / "listing"
+    (listing / "live").mkdir(parents=True)
+    save(eval_live.jpeg(rgb_of(SCREENS / "in-use-rfi-dashboard.png"), 85), listing / "dashboard.jpg")
+    shutil.copy(LIVE / "rfi-dashboard.png", listing / "live" / "rfi-dashboard.png")
+    _, report = scan(str(listing), "--live", str(listing / "live"), "--cache-dir", str(tmp_path / "cache"))
+    assert [Path(a["path"]).name for a in report["assets"]] == ["dashboard.jpg"]
+    assert report["assets"][0]["live_match"]["status"] == "current"
+    assert any("1 file(s) under --live" in line for line in report["summary"]["not_checked"])
+    # without --live, the same folder's captures are listing media like any other file
+    _, plain = scan(str(listing), "--cache-dir", str(tmp_path / "cache"))
+    assert sorted(Path(a["path"]).name for a in plain["assets"]) == ["dashboard.jpg", "rfi-dashboard.png"]
