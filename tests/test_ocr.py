@@ -209,3 +209,11 @@ def test_only_a_reading_mostly_in_another_script_counts_as_one():
     assert not _reads_as_script([_word("つ", 87, (0, 0, 10, 10), 0), _word("ssword", 89, (0, 0, 10, 10), 0)])
     assert not _reads_as_script([_word("12:54", 90, (0, 0, 10, 10), 0), _word("80", 70, (0, 0, 10, 10), 0)])
     assert not _reads_as_script([_word("ャ", 81, (0, 0, 10, 10), 0)])  # one letter: a rounded end, not a label
+
+
+def test_the_engine_runs_with_tesseracts_table_detection_off():
+    from media_check.ocr import _api, _variables_option, engine_name
+
+    assert _variables_option() == "-c textord_tabfind_find_tables=0"  # the pytesseract fallback's option
+    if engine_name() == "tesserocr":
+        assert _api(("eng",)).GetVariableAsString("textord_tabfind_find_tables") in ("0", "false")
