@@ -45,7 +45,7 @@ from media_check.align import intersect
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "16"
+PREPROCESS_VERSION = "17"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
 POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
@@ -387,10 +387,23 @@ def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
             continue
         if any(_overlap((x, y, bw, bh), other) > 0.5 for other in found):
             continue
+        if not _has_margin(small[y:y + bh, x:x + bw]):
+            continue  # a word or a run of text whose strokes merged into one shape: no margin around a label
         found.append((x, y, bw, bh))
         if len(found) == BUTTON_LIMIT:
             break
     return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
+
+
+def _has_margin(box: np.ndarray) -> bool:
+    """Whether the ring just inside a box's edge is one colour (a button's fill, or the background inside its
+    outline), as around a label; a word's own outline cuts through its strokes there."""
+    inset = max(2, round(0.12 * box.shape[0]))
+    inner = box[inset:-inset, inset:-inset]
+    if inner.size == 0:
+        return False
+    ring = np.concatenate([inner[0], inner[-1], inner[:, 0], inner[:, -1]]).astype(np.int16)
+    return float((np.abs(ring - np.median(ring)) <= 24).mean()) >= 0.85
 
 
 def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:

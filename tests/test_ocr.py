@@ -191,6 +191,22 @@ def test_no_button_read_on_dense_screens_and_nothing_from_empty_boxes():
     assert read_buttons(np.asarray(empty.convert("L")), ("eng",), 30) == []
 
 
+def test_a_word_whose_strokes_merge_into_one_shape_is_not_a_button():
+    from media_check.ocr import button_boxes
+
+    # bold words on a small screen: their dilated outline is a solid, wide shape, but no margin surrounds a label
+    image = Image.new("RGB", (200, 150), (250, 250, 250))
+    draw = ImageDraw.Draw(image)
+    for y, text in ((14, "Inspection 4821"), (56, "concrete schedule"), (98, "Maria Gonzalez")):
+        draw.text((10, y), text, fill=(20, 20, 20), font=font(16))
+    assert button_boxes(np.asarray(image.convert("L"))) == []
+    framed = Image.new("RGB", (600, 800), (250, 250, 250))
+    draw = ImageDraw.Draw(framed)
+    draw.rounded_rectangle((100, 400, 500, 460), radius=30, outline=(20, 20, 20), width=2)
+    draw.text((300, 430), "Maria Gonzalez", fill=(20, 20, 20), font=font(24), anchor="mm")
+    assert len(button_boxes(np.asarray(framed.convert("L")))) == 1  # words inside an outline: a button
+
+
 def test_a_button_label_in_another_script_is_read_in_that_script():
     # Korean "log in with e-mail" / "sign up" buttons on a screen whose other words are English (a simulator's
     # title bar, the app's Latin name): English reads the labels as noise, Korean reads them
