@@ -10,6 +10,7 @@ they arrive and, with a :class:`~media_check.journal.Journal`, appended to it so
 from __future__ import annotations
 
 import os
+import statistics
 from pathlib import Path
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -83,6 +84,19 @@ def analyse_refs(refs: list[AssetRef], params: AnalysisParams, jobs: int, cache:
     yield from _analyse_pending(pending, params, jobs, cache, stats, executor, scheduler)
 
 
+def _large_files_first(pending: list[tuple[AssetRef, str]]) -> list[tuple[AssetRef, str]]:
+    """Files four or more times the median size first, largest first, then the others in discovery order: a
+    long analysis starts early, so no worker ends the scan alone with it while the others are idle, and a folder
+    of like-sized files keeps its order, so its listings are completed (and let go) one after another."""
+    if len(pending) < 3:
+        return pending
+    sizes = [_size(ref) for ref, _ in pending]
+    cut = 4 * statistics.median(sizes)
+    large = sorted((i for i, size in enumerate(sizes) if size >= cut and size > 0), key=lambda i: -sizes[i])
+    chosen = set(large)
+    return [pending[i] for i in large] + [item for i, item in enumerate(pending) if i not in chosen]
+
+
 def _size(ref: AssetRef) -> int:
     try:
         return ref.path.stat().st_size
@@ -118,9 +132,7 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
         passes = MAX_KEYFRAMES if _is_video(ref) else 1
         return asset_deadline(params.decode_timeout, params.ocr_timeout, passes)
 
-    # largest files first: the long analyses start early, so no worker is left with one at the end while the
-    # others are idle (the results come back in completion order anyway)
-    pending = sorted(pending, key=lambda item: _size(item[0]), reverse=True)
+    pending = _large_files_first(pending)
     tasks = (((ref, digest), analyse_file, (str(ref.path.absolute()), digest, params, cache_dir), deadline(ref))
              for ref, digest in pending)
     default = asset_deadline(params.decode_timeout, params.ocr_timeout)

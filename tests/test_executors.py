@@ -147,14 +147,15 @@ def test_run_tasks_keeps_a_bounded_number_of_tasks_in_flight():
     assert seen == 40
 
 
-def test_a_scan_hands_its_largest_files_to_the_workers_first(tmp_path, monkeypatch):
+def test_a_scan_hands_its_large_files_to_the_workers_first(tmp_path, monkeypatch):
     from media_check import pipeline
     from media_check.analyse import AnalysisParams
     from media_check.discover import AssetRef
     from media_check.pipeline import ScanStats, analyse_refs
 
     refs = []
-    for name, size in (("small.png", (64, 48)), ("large.png", (1600, 900)), ("medium.png", (640, 360))):
+    for name, size in (("a.png", (64, 48)), ("large.png", (1600, 900)), ("b.png", (64, 48)), ("c.png", (60, 50)),
+                       ("larger.png", (2400, 1200)), ("d.png", (64, 48))):
         path = tmp_path / name
         Image.effect_noise(size, 60).convert("RGB").save(path)
         refs.append(AssetRef(path, name, None))
@@ -167,8 +168,9 @@ def test_a_scan_hands_its_largest_files_to_the_workers_first(tmp_path, monkeypat
 
     monkeypatch.setattr(pipeline, "run_tasks", recording)
     done = list(analyse_refs(refs, AnalysisParams(ocr=False), 1, None, ScanStats()))
-    assert handed == ["large.png", "medium.png", "small.png"]
-    assert sorted(ref.display for ref, _, _ in done) == ["large.png", "medium.png", "small.png"]
+    # the large ones first, largest first; the like-sized others in the order they were found
+    assert handed == ["larger.png", "large.png", "a.png", "b.png", "c.png", "d.png"]
+    assert sorted(ref.display for ref, _, _ in done) == sorted(handed)
 
 
 # --- dask --------------------------------------------------------------------------------------------------------
