@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 from PIL import Image
 
 from media_check.align import intersect
@@ -135,6 +134,8 @@ def check_tesseract() -> str:
             raise OcrUnavailable("tesseract language data is not installed: run "
                                  "'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' (or 'make install' as root)")
         return engine_version()
+    import pytesseract  # the fallback engine's module, imported when it is used
+
     if shutil.which("tesseract") is None:
         raise OcrUnavailable(
             "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' "
@@ -149,6 +150,8 @@ def missing_languages(languages: tuple[str, ...]) -> list[str]:
     if engine_name() == "tesserocr":
         folder = tessdata_dir() or ""
         return [lang for lang in languages if not os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))]
+    import pytesseract
+
     try:
         have = set(pytesseract.get_languages(config=""))
     except Exception:  # noqa: BLE001
@@ -290,6 +293,8 @@ def engine_version() -> str:
         import tesserocr
 
         return "tesserocr-" + tesserocr.tesseract_version().split()[1]
+    import pytesseract
+
     try:
         return "pytesseract-" + str(pytesseract.get_tesseract_version())
     except Exception:  # noqa: BLE001
@@ -620,6 +625,8 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
 
 def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
                      width: int, height: int) -> list[Word]:
+    import pytesseract
+
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
         path = os.path.join(tmp, "page.bmp")
         cv2.imwrite(path, prepared)
