@@ -53,9 +53,9 @@ MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
 SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of the plain grey image
 MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
 SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 reads screenshots as well)
-# tesseract settings of the tesserocr APIs. Table detection is off: screenshots have no tables to find, and it
-# costs ~2.5% of the OCR time. On the corpus it changes the words of 76 of 279 images (layout of noisy regions,
-# and with it a few second passes) and no finding. textord_tabfind_find_tables is process-wide in tesseract.
+# tesseract settings, for both engines. Table detection is off: screenshots have no tables to find, and it costs
+# ~3% of the OCR time. On the corpus it changes the words of 76 of 279 images (layout of noisy regions, and with
+# it a few second passes) and no finding. textord_tabfind_find_tables is process-wide in tesseract.
 TESSERACT_VARIABLES = {"textord_tabfind_find_tables": "0"}
 SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which the script is detected
 SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
