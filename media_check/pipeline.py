@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import statistics
-from pathlib import Path
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from media_check import __version__
