@@ -7,19 +7,21 @@ STAMP  := $(VENV)/.installed
 # tesseract's OSD detects (media_check/ocr.py), so their language packs are installed too.
 OCR_SCRIPTS  := osd chi_sim jpn kor ara rus
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng $(foreach s,$(OCR_SCRIPTS),tesseract-ocr-$(subst _,-,$(s))) \
-                chromium fonts-dejavu-core fonts-liberation
+                chromium fonts-dejavu-core fonts-liberation fonts-noto-cjk
 export OMP_THREAD_LIMIT := 1
 
 .PHONY: install system-deps scan test eval eval-live bench bench-live fuzz clean schema train
 
 install: system-deps $(STAMP)
 
-# Debian packages: tesseract (OCR) and Chromium (live captures, HTML report checks).
+# Debian packages: tesseract (OCR), Chromium (live captures, HTML report checks) and fonts (annotated images;
+# Noto CJK draws quoted Chinese, Japanese and Korean text).
 system-deps:
 	@missing=""; \
 	command -v tesseract >/dev/null 2>&1 || missing="yes"; \
 	for s in $(OCR_SCRIPTS); do ls /usr/share/tesseract-ocr/*/tessdata/$$s.traineddata >/dev/null 2>&1 || missing="yes"; done; \
 	command -v chromium >/dev/null 2>&1 || missing="yes"; \
+	[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="yes"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing $(APT_PACKAGES)"; \

@@ -27,6 +27,9 @@ from media_check.report import Finding, Report, Severity, Status, Verdict
 from media_check.writers.common import Preview
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# DejaVu has Latin, Greek, Cyrillic and Arabic but no Chinese, Japanese or Korean: text with those (a quoted
+# sign-in phrase, a file name) is drawn in Noto Sans CJK when it is installed (Debian: fonts-noto-cjk)
+CJK_FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 SEVERITY_COLOURS = {Severity.FAIL: (255, 59, 48), Severity.WARN: (255, 184, 0), Severity.ERROR: (200, 80, 255)}
 ACCEPTED_COLOUR = (150, 160, 170)
 STATUS_COLOURS = {Status.PASS: (26, 127, 55), Status.WARN: (212, 150, 0), Status.FAIL: (207, 34, 46),
@@ -48,6 +51,19 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
         return ImageFont.load_default(size)
 
 
+def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
+    try:
+        return ImageFont.truetype(str(CJK_FONT_DIR / "NotoSansCJK-Regular.ttc"), size)
+    except OSError:
+        return None
+
+
+def needs_cjk(text: str) -> bool:
+    """Whether ``text`` has Chinese, Japanese or Korean characters (Han, kana, Hangul, their punctuation)."""
+    return any("\u1100" <= c <= "\u11ff" or "\u2e80" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7af"
+               or "\uf900" <= c <= "\ufaff" or "\uff00" <= c <= "\uffef" for c in text)
+
+
 class Style:
     """Sizes for one image: everything is proportional to its long side, within readable bounds."""
 
@@ -60,6 +76,16 @@ class Style:
         self.bold = _font(self.font_size, bold=True)
         self.small = _font(max(10, round(self.font_size * 0.75)), bold=True)
         self.big = _font(int(self.font_size * 1.25), bold=True)
+        self._cjk: ImageFont.FreeTypeFont | None | bool = False  # loaded on first use
+
+    def text_font(self, text: str):
+        """The regular font for ``text``: the CJK one when the text needs it and it is installed."""
+        if needs_cjk(text):
+            if self._cjk is False:
+                self._cjk = _cjk_font(self.font_size)
+            if self._cjk is not None:
+                return self._cjk
+        return self.font
 
 
 def colour_of(finding: Finding) -> tuple[int, int, int]:
@@ -184,9 +210,9 @@ def _banner(verdict: Verdict, width: int, style: Style) -> Image.Image:
     draw.text((width - right_w - style.pad * 2, y + (style.big.size - style.bold.size) // 2), right,
               font=style.bold, fill=ink)
     room = width - status_w - right_w - style.pad * 6
-    path = _ellipsize(draw, verdict.path, style.font, room)
-    draw.text((style.pad * 2 + status_w, y + (style.big.size - style.font.size) // 2), path, font=style.font,
-              fill=ink)
+    font = style.text_font(verdict.path)
+    path = _ellipsize(draw, verdict.path, font, room)
+    draw.text((style.pad * 2 + status_w, y + (style.big.size - style.font.size) // 2), path, font=font, fill=ink)
     return banner
 
 
@@ -219,36 +245,38 @@ def _legend(verdict: Verdict, boxed, ocr_words: int, changed: int, width: int, s
     swatch = style.font_size
     text_x = style.pad * 3 + swatch
     room = max(10, width - text_x - style.pad * 2)
-    rows: list[tuple[tuple[int, int, int] | None, list[str]]] = []
+    rows: list[tuple[tuple[int, int, int] | None, list[str], object]] = []
+
+    def add(colour, text: str) -> None:
+        font = style.text_font(text)
+        rows.append((colour, _wrap(probe, text, font, room), font))
+
     for n, finding, rects in boxed:
         where = "" if rects else " (whole image, no box)"
         state = "accepted by the baseline" if finding.accepted else finding.severity.value
-        text = (f"{n}. {finding.code} {finding.name} [{state}, {finding.confidence:.0%}]{where}: "
-                f"{finding.message}")
-        rows.append((colour_of(finding), _wrap(probe, text, style.font, room)))
+        add(colour_of(finding), f"{n}. {finding.code} {finding.name} [{state}, {finding.confidence:.0%}]{where}: "
+                                f"{finding.message}")
     if not verdict.findings:
-        rows.append(((26, 127, 55), ["No findings: every rule in force passed."]))
+        add((26, 127, 55), "No findings: every rule in force passed.")
     live = verdict.live_match
     if live is not None:
         closest = f", closest capture {live.closest}" if live.closest else ""
-        text = (f"live app: {live.status} (similarity {live.similarity:.0%}{closest})"
-                + (f"; {changed} changed region(s) outlined" if changed else ""))
-        rows.append((LIVE_COLOUR, _wrap(probe, text, style.font, room)))
+        add(LIVE_COLOUR, f"live app: {live.status} (similarity {live.similarity:.0%}{closest})"
+                         + (f"; {changed} changed region(s) outlined" if changed else ""))
     if ocr_words:
-        rows.append((OCR_COLOUR[:3], _wrap(probe, f"thin blue outlines: the {ocr_words} words OCR read", style.font,
-                                           room)))
+        add(OCR_COLOUR[:3], f"thin blue outlines: the {ocr_words} words OCR read")
     line_h = int(style.font_size * 1.35)
-    height = style.pad * 2 + sum(len(lines) * line_h + style.pad for _, lines in rows)
+    height = style.pad * 2 + sum(len(lines) * line_h + style.pad for _, lines, _ in rows)
     legend = Image.new("RGB", (width, height), LEGEND_BG)
     draw = ImageDraw.Draw(legend)
     y = style.pad * 2
-    for colour, lines in rows:
+    for colour, lines, font in rows:
         if colour:
             top = y + (line_h - swatch) // 2
             draw.rectangle((style.pad * 2, top, style.pad * 2 + swatch, top + swatch), fill=colour,
                            outline=(255, 255, 255), width=1)
         for line in lines:
-            draw.text((text_x, y), line, font=style.font, fill=(235, 237, 240))
+            draw.text((text_x, y), line, font=font, fill=(235, 237, 240))
             y += line_h
         y += style.pad
     return legend

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytesseract
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from conftest import app_screen, text_screen
 from media_check.analyse import Analysis, AnalysisParams, sha256_of
@@ -179,3 +179,28 @@ def test_annotate_command_and_scan_annotate(tmp_path):
     small = Image.open(tmp_path / "annotated" / "shots" / ("small.png" + SUFFIX))
     assert small.getpixel((1, 1)) == STATUS_COLOURS[Status.FAIL]
     assert run("annotate", "shots", cwd=tmp_path).returncode == 2
+
+
+def test_chinese_japanese_and_korean_text_is_drawn_in_glyphs_not_boxes():
+    from media_check.annotate import Style, needs_cjk
+
+    assert needs_cjk("'로그인', '회원가입'") and needs_cjk("ログイン") and needs_cjk("登录")
+    assert not needs_cjk("Sign in to your account") and not needs_cjk("Войти") and not needs_cjk("تسجيل")
+    style = Style(1280, 800)
+    font = style.text_font("a sign-in screen: '회원가입'")
+    assert font is not style.font and style.text_font("Sign in") is style.font
+
+    def glyph(character):
+        image = Image.new("L", (60, 60), 0)
+        ImageDraw.Draw(image).text((5, 5), character, font=font, fill=255)
+        return np.asarray(image)
+
+    # a font without the characters draws every one as the same empty box
+    assert not np.array_equal(glyph("회"), glyph("원")) and not np.array_equal(glyph("登"), glyph("录"))
+    # the legend of an annotated image draws the quoted phrase with that font: its row differs from the same row
+    # with the phrase's characters swapped
+    def annotated(phrase):
+        found = finding("MC101", "login-screen", "fail", 0.9, f"a sign-in screen: '{phrase}'")
+        return np.asarray(annotate(Image.new("RGB", (600, 900), "white"), verdict("a.png", "0" * 64, [found])))
+
+    assert not np.array_equal(annotated("회원가입"), annotated("원회가입"))
