@@ -180,9 +180,11 @@ def _line_tokens(line_id: int, words: Sequence[Word]) -> _LineTokens:
 class Lexicon:
     """Phrases and patterns by category; :meth:`find` returns every match in a list of OCR words."""
 
-    def __init__(self, phrases: Iterable[Phrase], patterns: dict[str, list[re.Pattern]]):
+    def __init__(self, phrases: Iterable[Phrase], patterns: dict[str, list[re.Pattern]],
+                 groups: dict[str, dict[str, str]] | None = None):
         self.phrases = [p for p in phrases if p.compact]
         self.patterns = patterns
+        self.groups = groups or {}  # name -> {phrase skeleton: the group it belongs to} (the `groups.*` tables)
         self._exact: dict[str, list[Phrase]] = {}
         self._fuzzy: dict[str, list[Phrase]] = {}
         self._cjk = [p for p in self.phrases if p.cjk]
@@ -201,6 +203,8 @@ class Lexicon:
         data = tomllib.loads(text)
         phrases: list[Phrase] = []
         patterns: dict[str, list[re.Pattern]] = {}
+        groups = {name: {skeleton(entry): group for group, entries in by_group.items() for entry in entries}
+                  for name, by_group in data.pop("groups", {}).items()}
         for family, tiers in data.items():
             for tier, by_lang in tiers.items():
                 category = f"{family}.{tier}"
@@ -214,7 +218,7 @@ class Lexicon:
                                 compact = "".join(variant)
                                 phrases.append(Phrase(entry, category, lang, compact, len(variant),
                                                       bool(_CJK.search(compact))))
-        return cls(phrases, patterns)
+        return cls(phrases, patterns, groups)
 
     def find(self, words: Sequence[Word]) -> list[Match]:
         """Every phrase and pattern match in ``words``; overlapping matches of one rule family keep the longest."""

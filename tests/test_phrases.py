@@ -126,3 +126,13 @@ def test_a_one_word_arabic_phrase_is_found_once():
     assert found(line("ينركذت"), "login.strong") == [("login.strong", "تذكرني")]  # "remember me", visual order
     # one word has two readings (logical, letters reversed), not three
     assert len([p for p in load_lexicon().phrases if p.text == "تذكرني"]) == 2
+
+
+def test_phrase_groups_are_data_read_by_the_rules_not_phrases_matched_on_their_own():
+    from media_check.phrases import load_lexicon, skeleton
+
+    lexicon = load_lexicon()
+    assert lexicon.groups["account_actions"][skeleton("Log in")] == "sign-in"
+    assert lexicon.groups["account_actions"][skeleton("Register")] == "sign-up"
+    assert lexicon.groups["store_badges"][skeleton("Get it on Google Play")] == "Google Play"
+    assert not any(p.category.startswith("groups.") for p in lexicon.phrases)

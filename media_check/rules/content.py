@@ -32,16 +32,6 @@ _VALUE_WORDS = frozenset({"undefined", "nan", "null"})
 _STANDALONE_ERROR_CODE = re.compile(r"^\W{0,3}(404|500|502|503)\W{0,3}$")
 _HINT_PLACEHOLDERS = ("example", "your name here", "john doe", "jane doe")
 _PORT = re.compile(r":\d{4,5}(?!\d)")  # a development server's port: localhost:3000, dev:8080
-# Which store a badge's words name ("Download on the" heads Apple's badge, "Get it on" Google's).
-_STORE_OF = {skeleton(t): store for store, phrases in (
-    ("App Store", ("download on the app store", "available on the app store", "download on the")),
-    ("Google Play", ("get it on google play", "available on google play", "get it on")),
-    ("AppGallery", ("explore it on appgallery",)), ("Microsoft Store", ("get it from microsoft",))) for t in phrases}
-# The two account actions of a welcome screen, among the login buttons (login.cta) of models/phrases.toml; offered
-# together, away from any app chrome, they are its content.
-_ACCOUNT_ACTIONS = {skeleton(t): action for action, phrases in (
-    ("sign-in", ("sign in", "signin", "log in", "login", "entrar", "connexion")),
-    ("sign-up", ("sign up", "signup", "register", "registrarse", "cadastrar", "daftar"))) for t in phrases}
 _SIGN_OUT = frozenset(skeleton(t) for t in ("sign out", "log out", "logout"))
 # The conventional input hint of an email field ("you@example.com"): a form's hint, not placeholder content.
 _HINT_ADDRESS = re.compile(r"^(you|your|yourname|youremail|name|user|username|email|mail|me|someone)@example\.",
@@ -160,7 +150,8 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
     if facts.get("vault.rows"):
         fields = []  # a stored credential's rows (E-mail, Password, Website) are a password manager's content
     evidence = _evidence(strong + fields + buttons)
-    actions = [m for m in buttons if skeleton(m.phrase) in _ACCOUNT_ACTIONS]
+    account_actions = load_lexicon().groups["account_actions"]  # models/phrases.toml
+    actions = [m for m in buttons if skeleton(m.phrase) in account_actions]
     p, p_in_use = facts.p("login"), facts.p("in_use")
     if p is None:  # no model: text alone, and only when it is unambiguous
         if len(strong) >= 2 or (strong and fields and buttons):
@@ -173,7 +164,7 @@ def login_screen(ctx: AssetContext) -> Iterator[Hit]:
                      or (len({skeleton(m.phrase) for m in fields}) >= 2 and buttons and p_in_use < _NOT_IN_USE)):
         yield Hit(f"a sign-in form: {_quote(fields + buttons)} (screen classifier: login {_pct(p)})",
                   confidence=min(0.97, 0.45 + p / 2), evidence=evidence)
-    elif p_in_use < _NOT_IN_USE and len({_ACCOUNT_ACTIONS[skeleton(m.phrase)] for m in actions}) == 2:
+    elif p_in_use < _NOT_IN_USE and len({account_actions[skeleton(m.phrase)] for m in actions}) == 2:
         yield Hit(f"a welcome screen offering sign-in and sign-up: {_quote(actions)} (screen classifier: login "
                   f"{_pct(p)})", confidence=min(0.95, 0.5 + p / 2), evidence=_evidence(actions))
 
@@ -218,7 +209,8 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     badges = facts.get("splash.marketing", "splash.title", "splash.patterns")
     needed = ctx.options["min-probability-with-store-badge" if badges else "min-probability"]
     # badges of two stores side by side: a feature graphic or a marketing card, whatever the classifier says
-    stores = {_STORE_OF[skeleton(m.phrase)] for m in facts.get("splash.marketing") if skeleton(m.phrase) in _STORE_OF}
+    store_of = load_lexicon().groups["store_badges"]  # models/phrases.toml
+    stores = {store_of[skeleton(m.phrase)] for m in facts.get("splash.marketing") if skeleton(m.phrase) in store_of}
     marketing = len(stores) >= 2
     if not marketing and (p is None or p < needed) or len(words) > ctx.options["max-words"]:
         return
