@@ -67,6 +67,7 @@ SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "
 BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
 BUTTON_LIMIT = 8  # at most this many buttons are read per image
 BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
+_LINE_BORDER = 12  # pixels of its own edge added around a button's inside before its read
 SCRIPT_RETRY_BELOW = 30.0  # a button label read with a mean confidence under this is read again in other scripts
 SCRIPT_RETRY_BUTTONS = 2  # ... for at most this many buttons of an image
 SCRIPT_RETRY_MIN_CONF = 70.0  # the other script's reading is kept at this mean confidence
@@ -436,23 +437,22 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
         scale = BUTTON_TEXT_HEIGHT / inside.shape[0]
         crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
                           interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-        crop = cv2.copyMakeBorder(crop, 12, 12, 12, 12, cv2.BORDER_REPLICATE)
+        crop = cv2.copyMakeBorder(crop, *(_LINE_BORDER,) * 4, cv2.BORDER_REPLICATE)
         read = _read_line(crop, languages, timeout)
-        confidence = _line_confidence(read)
+        confidence = _mean_confidence(read, minimum=1) or 0.0
         if confidence < SCRIPT_RETRY_BELOW and _readable_count(read) and retries < SCRIPT_RETRY_BUTTONS:
             retries += 1  # noise, not an icon that reads as nothing: perhaps a label in another script
             for script in scripts:
                 again = _read_line(crop, (script, *languages), timeout)
-                if (_line_confidence(again) >= max(confidence + SECOND_PASS_GAIN, SCRIPT_RETRY_MIN_CONF)
+                if ((_mean_confidence(again, minimum=1) or 0.0) >= max(confidence + SECOND_PASS_GAIN,
+                                                                        SCRIPT_RETRY_MIN_CONF)
                         and _reads_as_script(again)):
                     read = again
                     break
-        for word in read:
+        for word in read:  # back from the bordered, scaled crop to the image
             wx, wy, ww, wh = word.box
-            box = (x + dx + round((wx - 12) / scale), y + dy + round((wy - 12) / scale),
-                   max(1, round(ww / scale)), max(1, round(wh / scale)))
-            box = (min(max(box[0], 0), width - 1), min(max(box[1], 0), height - 1), box[2], box[3])
-            box = (box[0], box[1], min(box[2], width - box[0]), min(box[3], height - box[1]))
+            box = _in_image(x + dx + round((wx - _LINE_BORDER) / scale), y + dy + round((wy - _LINE_BORDER) / scale),
+                            max(1, round(ww / scale)), max(1, round(wh / scale)), width, height)
             words.append(Word(word.text, word.conf, box, word.block, line))
     return words
 
@@ -467,11 +467,6 @@ def _read_line(crop: np.ndarray, languages: tuple[str, ...], timeout: float) -> 
         return _ocr_tesserocr(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0])
     finally:
         api.SetPageSegMode(tesserocr.PSM.AUTO)
-
-
-def _line_confidence(words: list[Word]) -> float:
-    readable = [w.conf for w in words if _readable(w)]
-    return sum(readable) / len(readable) if readable else 0.0
 
 
 def _reads_as_script(words: list[Word]) -> bool:
@@ -547,10 +542,11 @@ def merge_reads(words: list[Word], other: list[Word], min_conf: float = MERGE_MI
     return [Word(w.text, w.conf, w.box, w.block, renumber[w.line], w.completing) for ln in order for w in lines[ln]]
 
 
-def _mean_confidence(words: list[Word]) -> float | None:
-    """Mean confidence of the words with a letter or digit (None when there are too few to judge)."""
+def _mean_confidence(words: list[Word], minimum: int = 4) -> float | None:
+    """Mean confidence of the words with a letter or digit (None when fewer than ``minimum``: too few to judge a
+    page by; one is enough for a line)."""
     readable = [w.conf for w in words if _readable(w)]
-    return sum(readable) / len(readable) if len(readable) >= 4 else None
+    return sum(readable) / len(readable) if readable and len(readable) >= minimum else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -659,11 +655,14 @@ def _words(data: dict, scale: float, width: int, height: int) -> list[Word]:
             continue
         key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
         line = line_ids.setdefault(key, len(line_ids))
-        x = int(round(data["left"][i] / scale))
-        y = int(round(data["top"][i] / scale))
-        w = max(1, int(round(data["width"][i] / scale)))
-        h = max(1, int(round(data["height"][i] / scale)))
-        x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
-        w, h = min(w, width - x), min(h, height - y)
-        words.append(Word(text, conf, (x, y, w, h), int(data["block_num"][i]), line))
+        box = _in_image(int(round(data["left"][i] / scale)), int(round(data["top"][i] / scale)),
+                        max(1, int(round(data["width"][i] / scale))), max(1, int(round(data["height"][i] / scale))),
+                        width, height)
+        words.append(Word(text, conf, box, int(data["block_num"][i]), line))
     return words
+
+
+def _in_image(x: int, y: int, w: int, h: int, width: int, height: int) -> tuple[int, int, int, int]:
+    """A word's box moved and cut to lie inside a ``width`` x ``height`` image."""
+    x, y = min(max(x, 0), width - 1), min(max(y, 0), height - 1)
+    return x, y, min(w, width - x), min(h, height - y)
