@@ -14,6 +14,7 @@ OCR words by content hash in the cache (running OCR only when they are not cache
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path, PurePath
@@ -51,6 +52,7 @@ def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.I
         return ImageFont.load_default(size)
 
 
+@functools.lru_cache(maxsize=8)
 def _cjk_font(size: int) -> ImageFont.FreeTypeFont | None:
     try:
         return ImageFont.truetype(str(CJK_FONT_DIR / "NotoSansCJK-Regular.ttc"), size)
@@ -76,16 +78,10 @@ class Style:
         self.bold = _font(self.font_size, bold=True)
         self.small = _font(max(10, round(self.font_size * 0.75)), bold=True)
         self.big = _font(int(self.font_size * 1.25), bold=True)
-        self._cjk: ImageFont.FreeTypeFont | None | bool = False  # loaded on first use
 
     def text_font(self, text: str):
         """The regular font for ``text``: the CJK one when the text needs it and it is installed."""
-        if needs_cjk(text):
-            if self._cjk is False:
-                self._cjk = _cjk_font(self.font_size)
-            if self._cjk is not None:
-                return self._cjk
-        return self.font
+        return (needs_cjk(text) and _cjk_font(self.font_size)) or self.font
 
 
 def colour_of(finding: Finding) -> tuple[int, int, int]:

@@ -256,9 +256,7 @@ class _ImageLoader:
         if (pixels is None or pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != len(im.mode)
                 or (pixels.shape[1], pixels.shape[0]) != im.size):
             return None
-        rgb = _rgb_from_opencv(pixels)
-        del pixels
-        return LoadedImage(rgb, self.fmt, 1, im.mode == "RGBA", self.notes)
+        return LoadedImage(_rgb_from_opencv(pixels), self.fmt, 1, im.mode == "RGBA", self.notes)
 
     def _check_size(self, size: tuple[int, int], verb: str) -> None:
         width, height = size

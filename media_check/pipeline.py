@@ -248,7 +248,7 @@ def _without_live_captures(refs: list[AssetRef], live_sources: list[str] | None)
             path = ref.path.resolve()
         except OSError:
             return False
-        return any(path == root or root in path.parents for root in roots)
+        return any(path.is_relative_to(root) for root in roots)
 
     kept = [ref for ref in refs if not is_capture(ref)]
     return kept, len(refs) - len(kept)
