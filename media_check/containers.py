@@ -29,6 +29,9 @@ class Refused(Exception):
 class Declared:
     frames: int | None = None  # frames or pages counted in the structure (None: not counted)
     canvas: tuple[int, int] | None = None
+    # a PNG of 8-bit RGB or RGBA whose chunks are whole in length up to IEND, with nothing but image data after
+    # its first IDAT (text, EXIF or frame chunks there are parsed by Pillow only when it decodes the pixels)
+    plain_png: bool = False
 
 
 def inspect(fmt: str, data: bytes, limits: Limits) -> Declared:
@@ -109,15 +112,21 @@ def _png(data: memoryview, limits: Limits) -> Declared:
     width = height = None
     declared_frames = None
     control_chunks = 0
+    rgb8 = seen_data = other_after_data = plain = False
     while pos + 8 <= size:
         length, kind = struct.unpack_from(">I4s", data, pos)
         body = pos + 8
+        if kind not in (b"IDAT", b"IEND") and seen_data:
+            other_after_data = True
         if kind == b"IHDR" and length >= 13:
             width, height, depth, colour = struct.unpack_from(">IIBB", data, body)
             if depth not in _PNG_DEPTHS.get(colour, ()):
                 raise Refused(f"PNG header declares an impossible pixel format (colour type {colour}, bit depth "
                               f"{depth}): the file is corrupt", "corrupt")
             _check_pixels("PNG", "an image", width, height, limits)
+            rgb8 = depth == 8 and colour in (2, 6)
+        elif kind == b"IDAT":
+            seen_data = True
         elif kind == b"acTL" and length >= 8:
             declared_frames = struct.unpack_from(">I", data, body)[0]
             _check_frames("APNG", declared_frames, limits, declared=True)
@@ -130,13 +139,14 @@ def _png(data: memoryview, limits: Limits) -> Declared:
                 raise Refused(f"APNG frame {control_chunks} ({w}x{h} at {x},{y}) lies outside the {width}x{height} "
                               "image: the file is corrupt", "corrupt")
         elif kind == b"IEND":
+            plain = rgb8 and seen_data and not other_after_data
             break
         pos = body + length + 4
     if declared_frames is not None and control_chunks != declared_frames:
         raise Refused(f"APNG declares {declared_frames} frames but holds {control_chunks}: the file is corrupt "
                       "(truncated, or its frame count is wrong)", "corrupt")
     frames = declared_frames if declared_frames is not None else 1
-    return Declared(frames=frames, canvas=(width, height) if width is not None else None)
+    return Declared(frames=frames, canvas=(width, height) if width is not None else None, plain_png=plain)
 
 
 def _u24(data: memoryview, pos: int) -> int:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import io
 import os
-import struct
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -243,7 +242,7 @@ class _ImageLoader:
         has_alpha, frames and notes. None for any other file, and when libpng does not decode it: then both
         decoders run, as for every other PNG, and the reason is theirs."""
         if (self.fmt != "png" or im.mode not in ("RGB", "RGBA") or declared.frames != 1
-                or "transparency" in im.info or not _plain_png(self.data)):
+                or "transparency" in im.info or not declared.plain_png):
             return None
         try:  # every chunk precedes the image data, so Pillow has all the metadata the orientation comes from
             orientation = Image.Image.getexif(im).get(0x0112)
@@ -371,31 +370,6 @@ class _ImageLoader:
         if "truncated" in lowered or isinstance(exc, EOFError):
             return f"{self.name} file is truncated (incomplete upload or copy?): {text}"
         return f"{self.name} file is corrupt and cannot be decoded: {text}"
-
-
-def _plain_png(data: bytes) -> bool:
-    """True when a PNG's chunks are well formed in length, its IHDR declares 8-bit RGB or RGBA, and nothing but
-    image data follows its first IDAT chunk up to IEND (text, EXIF or frame chunks there are parsed by Pillow only
-    when it decodes the pixels)."""
-    view = memoryview(data)
-    pos, size = 8, len(data)
-    seen_data = False
-    while pos + 8 <= size:
-        length, kind = struct.unpack_from(">I4s", view, pos)
-        if kind == b"IHDR":
-            if length < 13 or pos + 8 + 13 > size:
-                return False
-            depth, colour = view[pos + 16], view[pos + 17]
-            if depth != 8 or colour not in (2, 6):
-                return False
-        elif kind == b"IDAT":
-            seen_data = True
-        elif kind == b"IEND":
-            return seen_data
-        elif seen_data:
-            return False
-        pos += 12 + length
-    return False
 
 
 def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:
