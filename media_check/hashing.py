@@ -17,6 +17,8 @@ import imagehash
 import numpy as np
 from PIL import Image, ImageFilter
 
+from media_check import align
+
 THUMBNAIL = 512
 HASH_SIZE = 8
 KINDS = ("phash", "dhash", "whash", "colorhash")
@@ -33,11 +35,7 @@ def thumbnail(image: Image.Image, size: int = THUMBNAIL) -> Image.Image:
 
 
 def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
-    h, w = rgb.shape[:2]
-    scale = min(1.0, size / max(h, w))
-    if scale < 1.0:
-        rgb = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    return rgb
+    return align.shrink(rgb, size)[0]
 
 
 def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
@@ -46,14 +44,12 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
     OCR words, a digest of its distinctive words (``text``), so two sparse screens with one layout but other
     words are not taken for one another. All strings. ``image`` is an RGB image or an RGB array (used as it is,
     not copied)."""
-    from media_check.align import PEEL_SIDE, screen_candidates
-
     if isinstance(image, np.ndarray):
         rgb = image
     else:
         rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
     h, w = rgb.shape[:2]
-    small = _shrink(rgb, PEEL_SIDE)
+    small = _shrink(rgb, align.PEEL_SIDE)
     factor = small.shape[1] / w
     thumb = Image.fromarray(_shrink(small, THUMBNAIL))
     out = {
@@ -62,7 +58,7 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
         "whash": str(imagehash.whash(thumb, hash_size=HASH_SIZE)),
         "colorhash": str(imagehash.colorhash(thumb, binbits=3)),
     }
-    candidates = screen_candidates(small)
+    candidates = align.screen_candidates(small)
     x, y, bw, bh = candidates[-1]
     for kind, value in zip(SCREEN_KINDS, hash_bits(small[y:y + bh, x:x + bw])):
         out[kind] = f"{int(value):016x}"
@@ -87,7 +83,6 @@ def screen_signature(rgb: np.ndarray, candidates=None) -> dict[str, str]:
     """The hashes the live-app index keeps for an image (``screen_entries``: its screen and crops of it) and the
     ones it looks up with (``screen_guesses``: each guess of where the screen is), so two listing screenshots
     can be compared the way a screenshot is compared with a live capture."""
-    from media_check import align
     from media_check.live import capture_entries, pack_hashes, query_hashes
 
     candidates = candidates or align.screen_candidates(rgb)

@@ -394,7 +394,7 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
         if support >= CERTAIN_INLIERS:
             judged[i] = judge(i, dist, found)
             if judged[i].status == "current":
-                break
+                return judged[i]
     ranked.sort(key=lambda r: r[:3], reverse=True)
     chosen = ranked[:confirm]
     # Captures that share a large part with the listing all line up; of those, the one whose screen hashes
@@ -402,7 +402,7 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     nearest = min((r for r in ranked if r[0] > 0), key=lambda r: r[3], default=None)
     if nearest is not None and all(r[2] != nearest[2] for r in chosen):
         chosen.append(nearest)
-    best: MatchResult | None = next((r for r in judged.values() if r.status == "current"), None)
+    best: MatchResult | None = None
     for support, _, i, dist, found in chosen:
         if best is not None and best.status == "current":
             break
@@ -529,7 +529,7 @@ class LiveCheck:
             rgb = np.asarray(load_asset(Path(path), self.limits).image)  # the loader gives RGB
         except (LoadError, OSError):
             return None
-        result = match_image(self.index, rgb, sha256=sha256, words=words)
+        result = match_image(self.index, rgb, words=words)  # not the same file: _same_file said so above
         if self.diff_dir is not None and result.status == "stale" and result.comparison is not None:
             from media_check import diff_image
 

@@ -331,12 +331,11 @@ def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray,
     structure = (kinds == KIND_CODES["structure"]).astype(np.uint8)
     if not structure.any():
         return
-    ys, xs = np.nonzero(valid)
-    if len(xs):
-        vx0, vx1, vy0, vy1 = int(xs.min()), int(xs.max()) + 1, int(ys.min()), int(ys.max()) + 1
-    else:
-        vx0, vx1, vy0, vy1 = 0, w, 0, h
-    vw, vh = vx1 - vx0, vy1 - vy0
+    vx0, vy0, vw, vh = cv2.boundingRect(valid.astype(np.uint8))  # the compared area
+    if vw == 0:
+        vx0, vy0, vw, vh = 0, 0, w, h
+    vx1, vy1 = vx0 + vw, vy0 + vh
+    near = 0.08 * min(vw, vh)  # how close to a side of the compared area a frame's side lies
     linked = cv2.dilate(structure, np.ones((3, 3), np.uint8))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(linked, connectivity=8)
     for i in range(1, count):
@@ -348,7 +347,6 @@ def _relabel_structure(kinds: np.ndarray, listing: np.ndarray, live: np.ndarray,
         # One side of that outline alone (the rest of it fell among cosmetic changes, or is the same in both):
         # a line a few pixels thick along a side of the compared area, near it and running along a third of it.
         # A dark screen on a black bezel has next to no edge where a light one has a strong one.
-        near = 0.08 * min(vw, vh)
         side = (bh >= 0.3 * vh and bw <= 0.1 * vw and pixels <= 5 * bh and
                 (x - vx0 <= near or vx1 - (x + bw) <= near)) or \
             (bw >= 0.3 * vw and bh <= 0.1 * vh and pixels <= 5 * bw and (y - vy0 <= near or vy1 - (y + bh) <= near))
