@@ -103,6 +103,34 @@ def test_a_capture_that_shares_half_the_screen_does_not_end_the_search(monkeypat
     assert (result.status, result.closest.path) == ("current", "own.png"), result.reason
 
 
+def test_the_capture_nearest_by_hashes_is_compared_whatever_its_support(monkeypatch):
+    # Two sibling screens share the listing's top half and line up with more feature matches than the screen's own
+    # capture (its inliers held low here); the own capture hashes nearest, so it is compared too, and is current.
+    from dataclasses import replace
+
+    from media_check import live
+
+    rgb = rgb_of(SCREENS / APP[0])
+    half = rgb.shape[0] // 2
+    built = LiveIndex()
+    for n, other in enumerate(APP[1:3]):
+        sibling = rgb.copy()
+        sibling[half:] = np.asarray(Image.fromarray(rgb_of(SCREENS / other)).resize(rgb.shape[1::-1]))[half:]
+        built.add_image(f"sibling-{n}.png", sibling)
+    built.add_image("own.png", rgb)
+    monkeypatch.setattr(built, "nearest", lambda query, k=8: [(0, 30), (1, 30), (2, 2)])
+    own_features = built.view(2).features
+    transform = live.align.feature_transform
+
+    def held_low(listing_features, capture_features):
+        found = transform(listing_features, capture_features)
+        return replace(found, inliers=min(found.inliers, 12)) if capture_features is own_features and found else found
+
+    monkeypatch.setattr(live.align, "feature_transform", held_low)
+    result = match_image(built, eval_live.jpeg(rgb, 70))
+    assert (result.status, result.closest.path) == ("current", "own.png"), result.reason
+
+
 def test_a_screen_the_app_does_not_have_is_unmatched(index):
     result = match_image(index, rgb_of(SCREENS / "login-sign-in-card.png"))
     assert result.status == "unmatched"

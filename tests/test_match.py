@@ -245,6 +245,7 @@ def test_a_paragraph_covers_its_line_cut_by_the_screen_edge():
     prose = match._prose_mask(lines, (400, 480))
     assert prose[100:270, 20:420].all()
     assert prose[272:290, 20:420].all()  # the next line, cut or faded, shows too little to be found as a line
+    assert prose[80:100, 20:420].all()  # and so does one line above the first
     assert not prose[300:].any() and not prose[:75].any()
 
 
