@@ -34,16 +34,12 @@ class AnalysisCache:
     def get(self, sha256: str, params: AnalysisParams) -> Analysis | None:
         path = self._path(sha256, params)
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
-            if data.get("key") != [sha256, params.fingerprint()]:
-                raise ValueError("cache entry belongs to another key")
-            analysis = Analysis.from_json(data["analysis"])
-        except FileNotFoundError:
-            self.misses += 1
-            return None
+            data = read_keyed(path, [sha256, params.fingerprint()])
+            analysis = None if data is None else Analysis.from_json(data["analysis"])
         except (OSError, ValueError, KeyError, TypeError):
             _remove(path)
+            analysis = None
+        if analysis is None:
             self.misses += 1
             return None
         self.hits += 1
@@ -52,11 +48,9 @@ class AnalysisCache:
     def put(self, params: AnalysisParams, analysis: Analysis) -> None:
         if not analysis.cacheable:
             return
-        path = self._path(analysis.sha256, params)
         self._ensure_root()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"key": [analysis.sha256, params.fingerprint()], "analysis": analysis.to_json()}
-        write_atomic(path, json.dumps(payload, separators=(",", ":")))
+        write_keyed(self._path(analysis.sha256, params),
+                    {"key": [analysis.sha256, params.fingerprint()], "analysis": analysis.to_json()})
 
     def _ensure_root(self) -> None:
         tag = self.root / "CACHEDIR.TAG"
@@ -78,22 +72,35 @@ class WordCache:
     def get(self, sha256: str, params: AnalysisParams) -> list[Word] | None:
         path = self._path(sha256, params)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("key") != [sha256, params.ocr_fingerprint()]:
-                raise ValueError("cache entry belongs to another key")
-            return [Word.from_list(row) for row in data["words"]]
-        except FileNotFoundError:
-            return None
+            data = read_keyed(path, [sha256, params.ocr_fingerprint()])
+            return None if data is None else [Word.from_list(row) for row in data["words"]]
         except (OSError, ValueError, KeyError, TypeError):
             _remove(path)
             return None
 
     def put(self, sha256: str, params: AnalysisParams, words: list[Word]) -> None:
         AnalysisCache(self.root)._ensure_root()
-        path = self._path(sha256, params)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps({"key": [sha256, params.ocr_fingerprint()],
-                                       "words": [w.to_list() for w in words]}, separators=(",", ":")))
+        write_keyed(self._path(sha256, params),
+                    {"key": [sha256, params.ocr_fingerprint()], "words": [w.to_list() for w in words]})
+
+
+def read_keyed(path: Path, key: list) -> dict | None:
+    """The JSON object a cache entry at ``path`` holds for ``key``; None when there is no entry. Raises ValueError
+    (or OSError) when the entry is unreadable, damaged or another key's."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        return None
+    if not isinstance(data, dict) or data.get("key") != key:
+        raise ValueError("cache entry belongs to another key")
+    return data
+
+
+def write_keyed(path: Path, payload: dict) -> None:
+    """Write a cache entry (a JSON object carrying its ``key``) atomically, making its folder if needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, json.dumps(payload, separators=(",", ":")))
 
 
 def write_atomic(path: Path, text: str) -> None:

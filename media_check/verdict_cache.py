@@ -114,19 +114,18 @@ class VerdictCache:
     @staticmethod
     def _read(entry: Path, key: list[str]) -> dict | None:
         """The entry's JSON object if it carries ``key``; None if it is missing, unreadable or another key's."""
+        from media_check.cache import read_keyed
+
         try:
-            with open(entry, encoding="utf-8") as handle:
-                data = json.load(handle)
+            return read_keyed(entry, key)
         except (OSError, ValueError):
             return None
-        return data if isinstance(data, dict) and data.get("key") == key else None
 
     @staticmethod
     def _write(entry: Path, payload: dict) -> None:
-        from media_check.cache import write_atomic
+        from media_check.cache import write_keyed
 
         try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(entry, json.dumps(payload, separators=(",", ":")))
+            write_keyed(entry, payload)
         except OSError:
             pass  # a read-only or full cache folder costs the next scan its rules, nothing else

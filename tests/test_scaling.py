@@ -189,3 +189,25 @@ def test_polarity_normalisation_in_strips_equals_the_whole_image_formula(path):
     odd = grey[: grey.shape[0] - 1 | 1, : grey.shape[1] - 3]  # odd sizes: strips and half-resolution edges
     for image in (grey, odd):
         assert np.array_equal(normalise_polarity(image)[0], _whole_image_polarity(image))
+
+
+def test_cache_entries_are_read_only_under_their_own_key(tmp_path):
+    from media_check.analyse import Analysis, AnalysisParams
+    from media_check.cache import AnalysisCache, read_keyed, write_keyed
+
+    entry = tmp_path / "ab" / "entry.json"
+    assert read_keyed(entry, ["a"]) is None  # no entry
+    write_keyed(entry, {"key": ["a"], "value": 1})
+    assert read_keyed(entry, ["a"]) == {"key": ["a"], "value": 1}
+    with pytest.raises(ValueError):
+        read_keyed(entry, ["b"])  # another key's
+    entry.write_text("[1, 2]")
+    with pytest.raises(ValueError):
+        read_keyed(entry, ["a"])  # not an entry at all
+    # the analysis cache drops such an entry and counts a miss
+    cache, params = AnalysisCache(tmp_path / "cache"), AnalysisParams()
+    cache.put(params, Analysis(sha256="f" * 64, kind="screenshot"))
+    assert cache.get("f" * 64, params) is not None
+    stored = next((tmp_path / "cache" / "analysis").rglob("*.json"))
+    stored.write_text("[1, 2]")
+    assert cache.get("f" * 64, params) is None and not stored.exists() and cache.misses == 1
