@@ -178,6 +178,7 @@ class _ImageLoader:
         self.data, self.fmt, self.limits = data, fmt, limits
         self.name = _NAMES[fmt]
         self.notes: list[str] = []
+        self._opencv_refused = False  # OpenCV refused the file once: it refuses it every time
 
     def error(self, reason: str) -> LoadError:
         return LoadError(reason, self.fmt, kind="screenshot")
@@ -318,15 +319,17 @@ class _ImageLoader:
 
     def _opencv_decode(self, declared: Declared) -> np.ndarray | None:
         """OpenCV's decode of the file, or None when it refuses it (or it is too large to ask)."""
-        if declared.canvas is None or declared.canvas[0] * declared.canvas[1] > min(OPENCV_MAX_PIXELS,
-                                                                                   self.limits.max_pixels):
+        if self._opencv_refused or declared.canvas is None or \
+                declared.canvas[0] * declared.canvas[1] > min(OPENCV_MAX_PIXELS, self.limits.max_pixels):
             return None
         import cv2
 
         try:
-            return cv2.imdecode(np.frombuffer(self.data, np.uint8), cv2.IMREAD_UNCHANGED)
+            pixels = cv2.imdecode(np.frombuffer(self.data, np.uint8), cv2.IMREAD_UNCHANGED)
         except cv2.error:
-            return None
+            pixels = None
+        self._opencv_refused = pixels is None
+        return pixels
 
     def _second_opinion(self, declared: Declared, size: tuple[int, int]) -> None:
         if self.fmt not in _SECOND_OPINION or declared.canvas is None:
