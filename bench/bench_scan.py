@@ -292,7 +292,7 @@ def ocr_agreement(report: dict, cache: Path, plain_tsv: dict[Path, str]) -> dict
     """How much of what plain full-size tesseract reads media-check also reads, on real screenshots without ground
     truth. Tokens: lower-case runs of 2+ letters or digits, counted with multiplicity, per image."""
     from bench.ocr_recall import tokens
-    from media_check.analyse import AnalysisParams
+    from media_check.analysis import AnalysisParams
     from media_check.cache import WordCache
 
     words = WordCache(cache)

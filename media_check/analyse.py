@@ -1,4 +1,5 @@
-"""One asset -> its Analysis: the expensive, policy-independent facts (OCR words, hashes, features).
+"""One asset -> its :class:`~media_check.analysis.Analysis`: the expensive, policy-independent facts (OCR words,
+hashes, features).
 
 An Analysis is a pure function of the file's bytes, the analyser version and :class:`AnalysisParams`, so it is
 cached by that key (:mod:`media_check.cache`) and computed in worker processes. Rules never run here.
@@ -7,105 +8,21 @@ cached by that key (:mod:`media_check.cache`) and computed in worker processes. 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from media_check import features as features_mod
-from media_check import hashing
-from media_check.limits import DEFAULT_DECODE_TIMEOUT, DEFAULT_MAX_FRAMES, Limits
-from media_check.load import LOADER_VERSION, LoadError, load_asset
-from media_check.ocr import (PREPROCESS_VERSION, OcrTimeout, OcrUnavailable, Word, engine_version, main_read,
-                             ocr_image, second_pass_languages)
-from media_check.paths import open_regular
-from media_check.video import VIDEO_VERSION, LoadedVideo
+from media_check import features as features_mod, hashing
+from media_check.analysis import Analysis, AnalysisParams
+from media_check.engine import OcrUnavailable
+from media_check.load import LoadError, load_asset
+from media_check.ocr import OcrTimeout, ocr_image
+from media_check.video import LoadedVideo
+from media_check.words import Word, main_read
 
-# Bump when anything that changes an Analysis changes (OCR preprocessing, features, hashes).
-ANALYSER_VERSION = "10"
-
-
-@dataclass(frozen=True)
-class AnalysisParams:
-    languages: tuple[str, ...] = ("eng",)
-    max_pixels: int = 50_000_000
-    max_file_bytes: int = 100_000_000
-    ocr_timeout: float = 60.0
-    ocr: bool = True  # False when tesseract is missing and the user allowed it
-    max_frames: int = DEFAULT_MAX_FRAMES
-    decode_timeout: float = DEFAULT_DECODE_TIMEOUT
-
-    def limits(self) -> Limits:
-        return Limits(max_pixels=self.max_pixels, max_file_bytes=self.max_file_bytes, max_frames=self.max_frames,
-                      decode_timeout=self.decode_timeout)
-
-    def fingerprint(self) -> str:
-        """Key material of a whole Analysis."""
-        material = json.dumps({"analyser": ANALYSER_VERSION, "ocr": self.ocr_fingerprint() if self.ocr else None,
-                               "max_pixels": self.max_pixels, "max_file_bytes": self.max_file_bytes,
-                               "loader": LOADER_VERSION, "max_frames": self.max_frames, "video": VIDEO_VERSION},
-                              sort_keys=True)
-        return hashlib.sha256(material.encode()).hexdigest()[:16]
-
-    def ocr_fingerprint(self) -> str:
-        """Key material of the OCR words alone: a new feature or hash does not re-run OCR."""
-        material = json.dumps({"preprocess": PREPROCESS_VERSION, "languages": list(self.languages),
-                               "engine": engine_version(), "second_pass": list(second_pass_languages())})
-        return hashlib.sha256(material.encode()).hexdigest()[:16]
-
-
-@dataclass
-class Analysis:
-    sha256: str
-    kind: str = "screenshot"  # screenshot | video | keyframe (a frame of a video) | unknown
-    format: str | None = None
-    width: int | None = None
-    height: int | None = None
-    has_alpha: bool = False
-    frames: int | None = None
-    notes: list[str] = field(default_factory=list)
-    words: list[Word] = field(default_factory=list)
-    features: dict[str, float] = field(default_factory=dict)
-    hashes: dict[str, str] = field(default_factory=dict)
-    ocr_ran: bool = False
-    error: str | None = None  # set when the asset could not be checked
-    cacheable: bool = True
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    file_bytes: int | None = None
-    duration: float | None = None  # video: seconds
-    fps: float | None = None  # video: frames per second
-    timestamp: float | None = None  # keyframe: its time in the video, seconds
-    span: float | None = None  # keyframe: seconds of video it stands for
-    keyframes: list[Analysis] = field(default_factory=list)  # video: one Analysis per keyframe, in time order
-
-    @property
-    def text(self) -> str:
-        return " ".join(word.text for word in self.words)
-
-    def to_json(self) -> dict:
-        data = asdict(self)
-        data["words"] = [word.to_list() for word in self.words]
-        data["keyframes"] = [keyframe.to_json() for keyframe in self.keyframes]
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict) -> Analysis:
-        data = dict(data)
-        data["words"] = [Word.from_list(row) for row in data.get("words", [])]
-        data["keyframes"] = [cls.from_json(row) for row in data.get("keyframes", [])]
-        return cls(**data)
-
-
-def sha256_of(path: Path, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open_regular(path) as handle:  # never blocks on a FIFO swapped in after discovery
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
-
+# A change to what this module computes bumps versions.ANALYSER_VERSION (part of the analysis cache key).
 
 def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str | None = None) -> Analysis:
     """The Analysis of one file. Never raises: a failure becomes ``Analysis.error``.

@@ -21,10 +21,10 @@ from pathlib import Path, PurePath
 
 from PIL import Image, ImageDraw, ImageFont
 
-from media_check.analyse import AnalysisParams, sha256_of
+from media_check.analysis import AnalysisParams, sha256_of
 from media_check.load import LoadError, load_image
-from media_check.ocr import Word
 from media_check.report import Finding, Report, Severity, Status, Verdict
+from media_check.words import Word
 from media_check.writers.common import Preview
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -13,8 +13,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from media_check.analyse import Analysis, AnalysisParams
-from media_check.ocr import Word
+from media_check.analysis import Analysis, AnalysisParams
+from media_check.words import Word
 
 DEFAULT_DIR = ".media-check-cache"
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"

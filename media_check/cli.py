@@ -37,9 +37,9 @@ def _run(debug: bool, func, *args, **kwargs):
     from media_check.config import ConfigError
     from media_check.deps import DependencyMissing
     from media_check.discover import DiscoverError
+    from media_check.engine import OcrUnavailable
     from media_check.executors import ExecutorUnavailable
     from media_check.listing import ListingFileError
-    from media_check.ocr import OcrUnavailable
 
     try:
         return func(*args, **kwargs)
@@ -233,11 +233,14 @@ def _with_baseline(report, cfg, accepted, write_to):
 
 def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_ocr, step_summary=None) -> None:
     """The stdout (or --output) report, every --report target, annotated images, the GitHub step summary."""
-    from media_check.annotate import AssetSource, write_annotated
     from media_check.cache import write_chunks_atomic
     from media_check.writers.outputs import Renderer
 
-    source = AssetSource(cfg.analysis, cache.root if cache else None)
+    source = None  # the pixels behind the verdicts, for annotated images and the HTML report's previews
+    if annotate_dir is not None or "html" in (fmt, *(target.format for target in targets)):
+        from media_check.annotate import AssetSource
+
+        source = AssetSource(cfg.analysis, cache.root if cache else None)
     renderer = Renderer(report, source, show_ocr)
     if fmt == "text" and output is None:
         from media_check.writers.text import render as render_text, use_color
@@ -254,6 +257,8 @@ def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_
     for target in targets:
         renderer.write(target)
     if annotate_dir is not None:
+        from media_check.annotate import write_annotated
+
         written = write_annotated(report, annotate_dir, source, show_ocr)
         typer.echo(f"media-check: {len(written)} annotated image(s) in {annotate_dir}", err=True)
     if step_summary:
@@ -362,7 +367,7 @@ def _annotate_one(image, out, show_ocr, config_file, profile, cache_dir, no_cach
     from media_check.annotate import SUFFIX, AssetSource, save_png
     from media_check.cache import AnalysisCache
     from media_check.config import load_config
-    from media_check.ocr import check_tesseract
+    from media_check.engine import check_tesseract
     from media_check.pipeline import scan as run_scan
 
     if not image.is_file():
@@ -449,7 +454,7 @@ def _evaluate(manifest, root, fmt, cache_dir, no_cache, config_file, baseline, b
     from media_check import eval as evaluation
     from media_check.cache import AnalysisCache
     from media_check.config import load_config
-    from media_check.ocr import check_tesseract
+    from media_check.engine import check_tesseract
 
     if fmt not in ("text", "json"):
         raise Fatal(f"unknown --format '{fmt}' (text or json)")

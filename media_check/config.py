@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from media_check.analyse import AnalysisParams
+from media_check.analysis import AnalysisParams
 from media_check.report import Severity
 from media_check.rules import ALL_RULES, ALWAYS_ON, RULES, find, matching
 

@@ -15,7 +15,7 @@ import shutil
 import subprocess
 from dataclasses import replace
 
-from media_check.ocr import OcrUnavailable, check_tesseract, missing_languages
+from media_check.engine import OcrUnavailable, check_tesseract, missing_languages
 
 APT_TESSERACT = "sudo apt-get install -y tesseract-ocr tesseract-ocr-eng"
 APT_CHROMIUM = "sudo apt-get install -y chromium"

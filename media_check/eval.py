@@ -215,7 +215,7 @@ def content_cost(paths: list[Path], languages: tuple[str, ...] = ("eng",)) -> di
     """
     import numpy as np
 
-    from media_check.analyse import Analysis
+    from media_check.analysis import Analysis
     from media_check.config import load_config
     from media_check.features import image_features
     from media_check.judge import judge_asset

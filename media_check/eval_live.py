@@ -71,7 +71,7 @@ def corpus_pairs(corpus: Path = CORPUS) -> list[tuple[str, str, Path, Path]]:
 
 def file_words(path: Path, cache_dir: str | Path | None) -> list[str] | None:
     """OCR words of a file, from the analysis cache when it has them (tesseract otherwise, then cached)."""
-    from media_check.analyse import sha256_of
+    from media_check.analysis import sha256_of
     from media_check.live import LiveCapture, ocr_word_source
 
     capture = LiveCapture(path.name, str(path), sha256_of(path), 0, 0, (0, 0, 0, 0))
@@ -81,7 +81,7 @@ def file_words(path: Path, cache_dir: str | Path | None) -> list[str] | None:
 def score_pairs(corpus: Path = CORPUS, cache_dir: str | Path | None = None, use_words: bool = True
                 ) -> list[PairOutcome]:
     """Each labelled pair judged alone: the live set is the partner capture."""
-    from media_check.analyse import sha256_of
+    from media_check.analysis import sha256_of
     from media_check.live import ocr_word_source
 
     outcomes = []
@@ -280,7 +280,7 @@ def benchmark_screens(corpus: Path = CORPUS, samples: Path = SAMPLE_SCREENS) -> 
     kept out of the live set to play a screen the live app does not have."""
     import imagehash
 
-    from media_check.analyse import sha256_of
+    from media_check.analysis import sha256_of
     from media_check.sniff import IMAGE_FORMATS, sniff
 
     files = sorted(p for p in samples.glob("*") if p.is_file()) if samples.exists() else []
@@ -356,7 +356,7 @@ def run_transform_benchmark(limit: int | None = None, progress=None, cache_dir: 
     queries is the floor. OCR words (cached) are read only where pixels leave the call open, as in a scan."""
     import imagehash
 
-    from media_check.analyse import sha256_of
+    from media_check.analysis import sha256_of
     from media_check.live import ocr_word_source
 
     live, foreign = screens or benchmark_screens()

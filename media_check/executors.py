@@ -10,7 +10,7 @@
   hostile file cannot take a dask worker down and a hung decoder is stopped.
 
 Tasks are plain: a top-level function and picklable arguments (paths as strings, the analysis parameters, the
-cache folder); results are plain :class:`~media_check.analyse.Analysis` objects. On a cluster, the scanned files
+cache folder); results are plain :class:`~media_check.analysis.Analysis` objects. On a cluster, the scanned files
 and the cache folder must be visible to the workers at the same absolute paths (a shared folder): the analysis
 cache is content-addressed and written atomically, so any number of machines can share one.
 

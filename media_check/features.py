@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from media_check.ocr import Word
+from media_check.words import Word
 
 WORK_SIDE = 640  # features are computed on a copy whose long side is at most this
 LAYOUT_SIDE = 256  # background / foreground layout on a smaller copy still: shapes, not details

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from media_check import align
+from media_check.similarity import distinctive_words
 
 THUMBNAIL = 512
 HASH_SIZE = 8
@@ -74,8 +75,6 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
 def text_digest(words, limit: int = 200) -> str:
     """The distinctive words of a screen (letters and digits, four or more characters, not bare numbers), sorted,
     space-separated, at most ``limit`` of them."""
-    from media_check.match import distinctive_words
-
     return " ".join(sorted(distinctive_words(words))[:limit])
 
 

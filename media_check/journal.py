@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from media_check import __version__
-from media_check.analyse import Analysis, AnalysisParams
+from media_check.analysis import Analysis, AnalysisParams
 
 
 class Journal:

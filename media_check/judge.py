@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.config import Config
 from media_check.report import Finding, ListingResult, Status, Verdict, status_of
 from media_check.rules import RULES

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import numpy as np
 
-from media_check import align, hashing
-from media_check import match as match_mod
+from media_check import align, hashing, match as match_mod
 from media_check.align import Box
 from media_check.limits import Limits
 from media_check.report import LiveMatch
+from media_check.similarity import word_overlap
 
 LIVE_VERSION = "4"  # bump when index entries change
 SHORTLIST = 8  # captures confirmed geometrically per listing image
@@ -103,22 +103,6 @@ def pack_hashes(rows: np.ndarray) -> str:
     return ";".join(",".join(f"{int(v):016x}" for v in row) for row in np.asarray(rows).reshape(-1, 3))
 
 
-def unpack_hashes(text: str) -> np.ndarray:
-    rows = [[int(v, 16) for v in row.split(",")] for row in text.split(";") if row]
-    return np.array(rows, dtype=np.uint64).reshape(-1, 3)
-
-
-def signature_distance(entries_a: np.ndarray, guesses_a: np.ndarray, entries_b: np.ndarray,
-                       guesses_b: np.ndarray) -> int:
-    """How far apart two images' screens are, either way round: the smallest summed Hamming distance between
-    one's screen guesses and the other's index entries (0..192)."""
-    best = 192
-    for guesses, entries in ((guesses_a, entries_b), (guesses_b, entries_a)):
-        for row in guesses:
-            best = min(best, int(hashing.hamming(entries, row).sum(axis=1).min()))
-    return best
-
-
 class LiveIndex:
     """The hash index of a set of live captures."""
 
@@ -168,7 +152,7 @@ class LiveIndex:
               progress: Callable[[str, int, int], None] | None = None) -> LiveIndex:
         """Index every picture under ``paths`` (files or folders, recursive). Unreadable captures are listed in
         :attr:`problems`, never fatal."""
-        from media_check.analyse import sha256_of
+        from media_check.analysis import sha256_of
         from media_check.discover import discover
         from media_check.load import LoadError, load_asset
         from media_check.sniff import IMAGE_FORMATS
@@ -430,7 +414,7 @@ def _overlap_of(index: LiveIndex, i: int, words: list | None):
 
     def overlap() -> tuple[float, int] | None:
         theirs = index.words(i)
-        return None if theirs is None else match_mod.word_overlap(words, theirs)
+        return None if theirs is None else word_overlap(words, theirs)
 
     return overlap
 
@@ -459,7 +443,7 @@ def ocr_word_source(cache_dir: str | Path | None, params=None) -> Callable[[Live
     arrays are read from their work-size copy."""
     from PIL import Image
 
-    from media_check.analyse import AnalysisParams
+    from media_check.analysis import AnalysisParams
     from media_check.ocr import ocr_image
 
     params = params or AnalysisParams()

@@ -563,24 +563,6 @@ def structural_evidence(regions: tuple[Region, ...] | list[Region]) -> float:
     return float(total)
 
 
-def distinctive_words(words) -> set[str]:
-    """Words worth comparing between two screens: letters and digits only, lower case, four or more
-    characters, not a bare number."""
-    out = set()
-    for word in words:
-        text = "".join(ch for ch in str(getattr(word, "text", word)).lower() if ch.isalnum())
-        if len(text) >= 4 and not text.isdigit():
-            out.add(text)
-    return out
-
-
-def word_overlap(a, b) -> tuple[float, int]:
-    """(shared distinctive words / the smaller set, number shared)."""
-    wa, wb = distinctive_words(a), distinctive_words(b)
-    shared = len(wa & wb)
-    return (shared / min(len(wa), len(wb)) if wa and wb else 0.0), shared
-
-
 def decide(comparison: Comparison | None, words: Callable[[], tuple[float, int] | None] | None = None) -> Decision:
     """current, stale or unmatched, with the structural regions (listing pixels) as the evidence of staleness.
 

@@ -29,22 +29,21 @@ are added beside the main read (marked ``completing``, like the completing read'
 
 from __future__ import annotations
 
-import functools
 import os
-import shutil
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
 from PIL import Image
 
 from media_check.align import intersect
+from media_check.engine import SCRIPT_LANGUAGES, OcrUnavailable, engine_name, second_pass_languages, tessdata_dir
+from media_check.words import Word
+
+# A change to what this module reads bumps versions.PREPROCESS_VERSION (the key of cached OCR words).
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
-PREPROCESS_VERSION = "17"
 BACKGROUND_WINDOW = 41  # median window (pixels at working resolution) for the local background
 NOISE_LEVELS = 12.0  # grey levels from the background still counted as background (compression noise, box fills)
 POLARITY_RATIO = 2.0  # lighter departures this many times the darker ones make a region light-on-dark
@@ -59,11 +58,6 @@ SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 
 TESSERACT_VARIABLES = {"textord_tabfind_find_tables": "0"}
 SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which the script is detected
 SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
-# tesseract OSD script name -> the language data that reads it (Debian: tesseract-ocr-<lang, _ as ->). OSD tells
-# Chinese from Japanese poorly, so both read the Han family (the first one leads).
-SCRIPT_LANGUAGES = {"Han": ("chi_sim", "jpn"), "Japanese": ("jpn", "chi_sim"), "Katakana": ("jpn", "chi_sim"),
-                    "Hiragana": ("jpn", "chi_sim"), "Hangul": ("kor",), "Korean": ("kor",), "Arabic": ("ara",),
-                    "Cyrillic": ("rus",)}
 BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
 BUTTON_LIMIT = 8  # at most this many buttons are read per image
 BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
@@ -77,87 +71,8 @@ DOWNSCALE_TO = 2000
 STRIP_ROWS = 128  # rows of the full-resolution arithmetic of normalise_polarity done at a time (bounds memory)
 
 
-class OcrUnavailable(Exception):
-    """Tesseract is missing or broken; the message says how to install it."""
-
-
 class OcrTimeout(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    conf: float  # 0..100 as tesseract reports it
-    box: tuple[int, int, int, int]  # x, y, w, h in original-image pixels
-    block: int
-    line: int  # unique across the image
-    completing: bool = False  # read by the completing read of a sparse image (see ocr_image), not the main one
-
-    def to_list(self) -> list:
-        row = [self.text, self.conf, list(self.box), self.block, self.line]
-        return row + [1] if self.completing else row
-
-    @classmethod
-    def from_list(cls, row: list) -> Word:
-        text, conf, box, block, line = row[:5]
-        return cls(text, float(conf), tuple(box), int(block), int(line), bool(row[5]) if len(row) > 5 else False)
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    box: tuple[int, int, int, int]
-    words: tuple[Word, ...]
-
-
-def lines_of(words: tuple[Word, ...] | list[Word]) -> list[Line]:
-    """Group words into their OCR lines, in reading order."""
-    grouped: dict[int, list[Word]] = {}
-    for word in words:
-        grouped.setdefault(word.line, []).append(word)
-    return [Line(" ".join(w.text for w in ws), union_box([w.box for w in ws]), tuple(ws))
-            for _, ws in sorted(grouped.items())]
-
-
-def union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
-    x0 = min(b[0] for b in boxes)
-    y0 = min(b[1] for b in boxes)
-    x1 = max(b[0] + b[2] for b in boxes)
-    y1 = max(b[1] + b[3] for b in boxes)
-    return (x0, y0, x1 - x0, y1 - y0)
-
-
-def check_tesseract() -> str:
-    """The OCR engine's version, or :class:`OcrUnavailable` with the command that installs what is missing."""
-    if engine_name() == "tesserocr":
-        if tessdata_dir() is None:
-            raise OcrUnavailable("tesseract language data is not installed: run "
-                                 "'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' (or 'make install' as root)")
-        return engine_version()
-    import pytesseract  # the fallback engine's module, imported when it is used
-
-    if shutil.which("tesseract") is None:
-        raise OcrUnavailable(
-            "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' "
-            "(or 'make install' as root)")
-    try:
-        return str(pytesseract.get_tesseract_version())
-    except Exception as exc:  # noqa: BLE001
-        raise OcrUnavailable(f"tesseract is installed but does not run: {exc}") from None
-
-
-def missing_languages(languages: tuple[str, ...]) -> list[str]:
-    if engine_name() == "tesserocr":
-        folder = tessdata_dir() or ""
-        return [lang for lang in languages if not os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))]
-    import pytesseract
-
-    try:
-        have = set(pytesseract.get_languages(config=""))
-    except Exception:  # noqa: BLE001
-        return []
-    return [lang for lang in languages if lang not in have]
 
 
 def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
@@ -271,46 +186,6 @@ def _upsampled_rows(small: np.ndarray, width: int, top: int, bottom: int) -> np.
     last = min(small.shape[0], (bottom + 1) // 2 + 2)
     slab = cv2.resize(small[first:last], (width, 2 * (last - first)), interpolation=cv2.INTER_LINEAR)
     return slab[top - 2 * first:bottom - 2 * first]
-
-
-def engine_name() -> str:
-    """The OCR engine in use: ``tesserocr`` when available (unless overridden), else ``pytesseract``."""
-    wanted = os.environ.get("MEDIA_CHECK_OCR_ENGINE", "auto")
-    if wanted in ("auto", "tesserocr"):
-        try:
-            import tesserocr  # noqa: F401
-
-            return "tesserocr"
-        except ImportError:
-            if wanted == "tesserocr":
-                raise OcrUnavailable("MEDIA_CHECK_OCR_ENGINE=tesserocr but tesserocr is not installed") from None
-    return "pytesseract"
-
-
-@functools.lru_cache(maxsize=None)
-def engine_version() -> str:
-    """Engine and tesseract version: OCR output depends on both, so both are in the cache key."""
-    if engine_name() == "tesserocr":
-        import tesserocr
-
-        return "tesserocr-" + tesserocr.tesseract_version().split()[1]
-    import pytesseract
-
-    try:
-        return "pytesseract-" + str(pytesseract.get_tesseract_version())
-    except Exception:  # noqa: BLE001
-        return "pytesseract-unknown"
-
-
-def tessdata_dir() -> str | None:
-    """Where the system's trained language data lives (the tesserocr wheel ships none)."""
-    if os.environ.get("TESSDATA_PREFIX"):
-        return os.environ["TESSDATA_PREFIX"]
-    for candidate in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-                      "/usr/share/tessdata", "/usr/local/share/tessdata"):
-        if os.path.isfile(os.path.join(candidate, "eng.traineddata")):
-            return candidate
-    return None
 
 
 _APIS: dict[str, object] = {}
@@ -498,11 +373,6 @@ def _readable_count(words: list[Word]) -> int:
     return sum(1 for w in words if _readable(w))
 
 
-def main_read(words: Sequence[Word]) -> list[Word]:
-    """The words of the main read: without those a sparse image's completing read added (see ocr_image)."""
-    return [w for w in words if not w.completing]
-
-
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """Intersection of two boxes as a share of the smaller one."""
     common = intersect(a, b)
@@ -547,17 +417,6 @@ def _mean_confidence(words: list[Word], minimum: int = 4) -> float | None:
     page by; one is enough for a line)."""
     readable = [w.conf for w in words if _readable(w)]
     return sum(readable) / len(readable) if readable and len(readable) >= minimum else None
-
-
-@functools.lru_cache(maxsize=None)
-def second_pass_languages() -> tuple[str, ...]:
-    """The script languages installed for the second pass (empty without the OSD data or the engine)."""
-    folder = tessdata_dir()
-    if engine_name() != "tesserocr" or folder is None or not os.path.isfile(os.path.join(folder,
-                                                                                       "osd.traineddata")):
-        return ()
-    return tuple(sorted({lang for group in SCRIPT_LANGUAGES.values() for lang in group
-                         if os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))}))
 
 
 def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from media_check.ocr import Word, lines_of, union_box
+from media_check.words import Word, lines_of, union_box
 
 MODELS_DIR = Path(os.environ.get("MEDIA_CHECK_MODELS", Path(__file__).resolve().parent.parent / "models"))
 LEXICON_PATH = MODELS_DIR / "phrases.toml"

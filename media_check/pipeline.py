@@ -18,21 +18,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from media_check import __version__
-from media_check.analyse import Analysis, AnalysisParams, analyse_file, sha256_of
+from media_check.analysis import Analysis, AnalysisParams, sha256_of
 from media_check.cache import AnalysisCache
 from media_check.config import Config, usable_cpus
 from media_check.discover import AssetRef, discover
+from media_check.executors import AnalysisExecutor, make_executor, run_tasks
 from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.limits import asset_deadline
-from media_check.paths import NotReadable, open_regular
-from media_check.report import SCHEMA_VERSION, ListingResult, Report, Verdict, summarise
 from media_check.listing import assign_refs, collect_listings, support_urls
+from media_check.paths import NotReadable, open_regular
 from media_check.preview import judge_video
+from media_check.report import SCHEMA_VERSION, ListingResult, Report, Verdict, summarise
 from media_check.rules import ALWAYS_ON, RULES
 from media_check.rules.base import ListingAsset
 from media_check.sniff import HEAD_BYTES, VIDEO_FORMATS, sniff
-from media_check.video import MAX_KEYFRAMES
-from media_check.executors import AnalysisExecutor, make_executor, run_tasks
 from media_check.verdict_cache import VerdictCache
 
 if TYPE_CHECKING:
@@ -118,6 +117,10 @@ def _analyse_pending(pending: list[tuple[AssetRef, str]], params: AnalysisParams
                      ) -> Iterator[tuple[AssetRef, Analysis, bool]]:
     if not pending:
         return
+    # the analysis code (numpy, OpenCV, tesseract) is loaded only when something needs analysing
+    from media_check.analyse import analyse_file
+    from media_check.video import MAX_KEYFRAMES
+
     # absolute paths: the executor's workers may run in another folder, or on another machine sharing the files
     cache_dir = str(cache.root.absolute()) if cache else None
 

@@ -15,13 +15,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.config import Config
 from media_check.judge import add_findings, judge_asset
 from media_check.report import Evidence, Finding, Severity, Verdict
 from media_check.rules import ALWAYS_ON
-from media_check.rules.video import RULES as VIDEO_RULE_LIST
-from media_check.rules.video import KeyframeFindings, clock, rule_names
+from media_check.rules.video import RULES as VIDEO_RULE_LIST, KeyframeFindings, clock, rule_names
 
 AGGREGATOR = "preview-not-in-use"
 # The rules about the video as a whole; every other asset rule looks at the keyframes.

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from media_check.ocr import Word, lines_of, main_read
 from media_check.phrases import MODELS_DIR, Match
+from media_check.words import Word, lines_of, main_read
 
 MODEL_PATH = MODELS_DIR / "screen_classifier.json"
 CLASSES = ("in_use", "login", "splash", "error")

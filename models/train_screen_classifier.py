@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from media_check.analyse import AnalysisParams, analyse_file, sha256_of  # noqa: E402
+from media_check.analyse import analyse_file  # noqa: E402
+from media_check.analysis import AnalysisParams, sha256_of  # noqa: E402
 from media_check.cache import AnalysisCache  # noqa: E402
 from media_check.phrases import load_lexicon  # noqa: E402
 from media_check.screen_model import CLASSES, FEATURES, MODEL_PATH, screen_features  # noqa: E402

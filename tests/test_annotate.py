@@ -8,16 +8,16 @@ import sys
 import numpy as np
 import pytesseract
 import pytest
-from PIL import Image, ImageDraw
-
 from conftest import app_screen, text_screen
-from media_check.analyse import Analysis, AnalysisParams, sha256_of
+from PIL import Image, ImageDraw
+from test_writers import finding, verdict
+
+from media_check.analysis import Analysis, AnalysisParams, sha256_of
 from media_check.annotate import (LIVE_COLOUR, OCR_COLOUR, SEVERITY_COLOURS, STATUS_COLOURS, SUFFIX, AssetSource,
                                   Style, annotate, output_path)
 from media_check.cache import AnalysisCache
-from media_check.ocr import Word
 from media_check.report import Evidence, LiveMatch, Severity, Status
-from test_writers import finding, verdict
+from media_check.words import Word
 
 RED = SEVERITY_COLOURS[Severity.FAIL]
 AMBER = SEVERITY_COLOURS[Severity.WARN]

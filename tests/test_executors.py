@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from conftest import app_screen, text_screen
+from PIL import Image
 
 from media_check.executors import DaskExecutor, ProcessExecutor, run_tasks
 from media_check.workers import TaskTimedOut, WorkerDied, WorkerFailure
@@ -149,7 +149,7 @@ def test_run_tasks_keeps_a_bounded_number_of_tasks_in_flight():
 
 def test_a_scan_hands_its_large_files_to_the_workers_first(tmp_path, monkeypatch):
     from media_check import pipeline
-    from media_check.analyse import AnalysisParams
+    from media_check.analysis import AnalysisParams
     from media_check.discover import AssetRef
     from media_check.pipeline import ScanStats, analyse_refs
 

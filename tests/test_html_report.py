@@ -8,14 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-
 from conftest import app_screen
+from playwright.sync_api import sync_playwright
+from test_writers import HOSTILE_NAMES, finding, fixed_report, make_report, verdict
+
+from media_check.analysis import sha256_of
 from media_check.annotate import AssetSource, previews
-from media_check.analyse import sha256_of
 from media_check.report import Evidence
 from media_check.writers.html import render
-from test_writers import HOSTILE_NAMES, finding, fixed_report, make_report, verdict
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]

@@ -11,7 +11,8 @@ import pytest
 from PIL import Image
 
 from media_check import eval_live, hashing
-from media_check.live import LiveIndex, capture_entries, match_image, signature_distance, unpack_hashes
+from media_check.live import LiveIndex, capture_entries, match_image
+from media_check.similarity import signature_distance, unpack_signature
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "sample_media" / "screens"
@@ -173,7 +174,7 @@ def test_capture_entries_cover_crops_of_the_screen():
 def test_screen_signatures_tell_copies_from_other_screens():
     def signature(rgb):
         found = hashing.hashes(Image.fromarray(rgb))
-        return unpack_hashes(found["screen_entries"]), unpack_hashes(found["screen_guesses"])
+        return unpack_signature(found["screen_entries"]), unpack_signature(found["screen_guesses"])
 
     dashboard = rgb_of(SCREENS / APP[0])
     original = signature(dashboard)
@@ -222,3 +223,19 @@ def test_trim_uniform_finds_the_content_inside_plain_padding():
     assert trim_uniform(faint)[:2] == (x, y)
     noisy = np.random.default_rng(2).integers(0, 256, padded.shape, dtype=np.uint8)
     assert trim_uniform(noisy) == (0, 0, w + 100, h + 200)
+
+
+def test_signature_distance_is_the_summed_hamming_distance_numpy_computes():
+    rng = np.random.default_rng(7)
+    a_entries, a_guesses, b_entries, b_guesses = (rng.integers(0, 2**63, size=(n, 3), dtype=np.uint64) | (1 << 63)
+                                                  for n in (9, 2, 7, 3))
+    expected = min(int(hashing.hamming(entries, row).sum(axis=1).min())
+                   for guesses, entries in ((a_guesses, b_entries), (b_guesses, a_entries)) for row in guesses)
+
+    def as_text(rows):
+        return ";".join(",".join(f"{int(v):016x}" for v in row) for row in rows)
+
+    unpacked = [unpack_signature(as_text(rows)) for rows in (a_entries, a_guesses, b_entries, b_guesses)]
+    assert unpacked[0][0] == tuple(int(v) for v in a_entries[0])
+    assert signature_distance(*unpacked) == expected
+    assert signature_distance(unpacked[0], unpacked[0][:1], unpacked[0], unpacked[0][:1]) == 0

@@ -2,12 +2,13 @@
 
 from pathlib import Path
 
+import numpy as np
+from conftest import font, text_screen
 from PIL import Image, ImageDraw
 
-from conftest import font, text_screen
-from media_check.ocr import Word, lines_of, merge_reads, normalise_polarity, ocr_image, prepare, second_pass_languages
-
-import numpy as np
+from media_check.engine import second_pass_languages
+from media_check.ocr import merge_reads, normalise_polarity, ocr_image, prepare
+from media_check.words import Word, lines_of
 
 
 def words_text(words):
@@ -228,7 +229,8 @@ def test_only_a_reading_mostly_in_another_script_counts_as_one():
 
 
 def test_the_engine_runs_with_tesseracts_table_detection_off():
-    from media_check.ocr import _api, _variables_option, engine_name
+    from media_check.engine import engine_name
+    from media_check.ocr import _api, _variables_option
 
     assert _variables_option() == "-c textord_tabfind_find_tables=0"  # the pytesseract fallback's option
     if engine_name() == "tesserocr":

@@ -2,8 +2,8 @@
 
 import pytest
 
-from media_check.ocr import Word
 from media_check.phrases import Lexicon, levenshtein, load_lexicon, skeleton, tokens
+from media_check.words import Word
 
 
 def line(*texts, y=100, line_id=0, height=20):

@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.config import ConfigError, available_profiles, load_config
 from media_check.judge import judge_asset, judge_listing
 from media_check.listing import load_listing

@@ -10,13 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, app_screen, font, text_screen
 from PIL import ImageDraw
 
-from conftest import ROOT, app_screen, font, text_screen
-from media_check.analyse import Analysis, AnalysisParams, analyse_file, sha256_of
+from media_check.analyse import analyse_file
+from media_check.analysis import Analysis, AnalysisParams, sha256_of
 from media_check.config import load_config
 from media_check.judge import judge_asset
-from media_check.ocr import Word
+from media_check.words import Word
 
 CONTENT = {"login-screen", "splash-screen", "placeholder-text", "non-production", "ad-banner", "broken-template",
            "error-screen", "blank-screen"}

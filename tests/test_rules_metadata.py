@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.config import load_config
 from media_check.judge import judge_listing
 from media_check.listing import load_listing

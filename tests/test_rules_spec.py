@@ -2,7 +2,7 @@
 
 import pytest
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.config import load_config
 from media_check.judge import judge_asset, judge_listing
 from media_check.report import Status

@@ -67,6 +67,38 @@ def test_a_warm_rescan_runs_no_ocr_and_a_policy_change_rejudges_from_the_cache(f
     assert by_name["03-login.png"]["findings"] == cold_by_name["03-login.png"]["findings"]
 
 
+_LOADED_AT_EXIT = """
+import atexit, sys
+atexit.register(lambda: print(sorted(m for m in sys.modules if m.split(".")[0] in ("numpy", "cv2", "imagehash")
+                                     or m in ("media_check.ocr", "media_check.analyse")), file=sys.stderr))
+sys.argv = ["media-check", *sys.argv[1:]]
+from media_check.cli import main
+main()
+"""
+
+
+def test_a_warm_rescan_loads_no_image_or_ocr_code(tmp_path):
+    """A warm re-scan reads verdicts from the cache: numpy, OpenCV and the analysis code stay unloaded (importing
+    them was most of what a warm re-scan of a small folder cost). Only the tesseract engine's version is asked for:
+    it is part of the cache key."""
+    listing = tmp_path / "listing"
+    listing.mkdir()
+    app_screen(5, size=(800, 500)).save(listing / "01-app.png")
+    app_screen(5, size=(800, 500)).save(listing / "02-same-app.png")  # a duplicate: the listing rules find it
+    (listing / "listing.yaml").write_text("name: Site Diary Sync\nsupport_url: https://example.com/help\n")
+    cache = tmp_path / "cache"
+    runs = [subprocess.run([sys.executable, "-c", _LOADED_AT_EXIT, "scan", str(listing), "-f", "json", "--no-progress",
+                            "--cache-dir", str(cache)], capture_output=True, text=True, check=False, timeout=600)
+            for _ in range(2)]
+    cold, warm = (json.loads(run.stdout) for run in runs)
+    assert "numpy" in runs[0].stderr and "media_check.ocr" in runs[0].stderr  # the check sees what a scan loads
+    assert runs[1].stderr.strip().splitlines()[-1] == "[]"
+    assert warm["summary"]["ocr_calls"] == 0
+    assert "duplicate-asset" in {f["name"] for a in warm["assets"] for f in a["findings"]}
+    assert [a["findings"] for a in warm["assets"]] == [a["findings"] for a in cold["assets"]]
+    assert warm["listings"] == cold["listings"]
+
+
 def test_workers_run_side_by_side_up_to_jobs(tmp_path):
     pairs = [("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")]  # each task waits until its partner is running too
     with ProcessExecutor(jobs=2) as executor:
@@ -192,7 +224,7 @@ def test_polarity_normalisation_in_strips_equals_the_whole_image_formula(path):
 
 
 def test_cache_entries_are_read_only_under_their_own_key(tmp_path):
-    from media_check.analyse import Analysis, AnalysisParams
+    from media_check.analysis import Analysis, AnalysisParams
     from media_check.cache import AnalysisCache, read_keyed, write_keyed
 
     entry = tmp_path / "ab" / "entry.json"

@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from media_check.ocr import Word
 from media_check.screen_model import (CLASSES, FEATURES, MODEL_PATH, ScreenModel, has_image_features, load_model,
                                       text_layout)
+from media_check.words import Word
 
 
 def test_shipped_model_reads_the_features_the_code_computes():

@@ -7,9 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from conftest import ROOT, SHARED
-from media_check.analyse import Analysis
+
+from media_check.analysis import Analysis
 from media_check.config import load_config
 from media_check.judge import judge_asset, judge_listing
 from media_check.limits import Limits
@@ -224,8 +224,8 @@ def preview_ctx(spans_and_rules):
     ([(0, 20, {"error-screen"}), (20, 5, set())], False),                            # not one of the screens
 ])
 def test_preview_not_in_use(cfg, frames, fails):
-    from media_check.rules.video import preview_not_in_use
     from media_check.rules.base import AssetContext
+    from media_check.rules.video import preview_not_in_use
 
     ctx = AssetContext("v.mp4", video(), cfg.options["preview-not-in-use"], {"keyframes": preview_ctx(frames)})
     hits = list(preview_not_in_use.check(ctx))
@@ -274,7 +274,8 @@ def test_keyframe_findings_merge_with_timestamps():
 
 @pytest.mark.slow
 def test_sample_videos(cfg, tmp_path):
-    from media_check.analyse import AnalysisParams, analyse_file, sha256_of
+    from media_check.analyse import analyse_file
+    from media_check.analysis import AnalysisParams, sha256_of
 
     results = {}
     for name in ("preview-in-use.mp4", "preview-splash-login.mp4"):

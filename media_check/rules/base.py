@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from media_check.analyse import Analysis
+from media_check.analysis import Analysis
 from media_check.report import Evidence, Severity
 
 ASSET = "asset"

@@ -12,12 +12,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from media_check.analyse import Analysis
-from media_check.ocr import Word, lines_of, union_box
+from media_check.analysis import Analysis
 from media_check.phrases import Match, allowed_edits, levenshtein, load_lexicon, skeleton, tokens
 from media_check.report import Evidence
 from media_check.rules.base import AssetContext, Hit, rule
-from media_check.screen_model import has_image_features, load_model, screen_features
+from media_check.words import Word, lines_of, union_box
 
 _LOG_LINE = re.compile(r"^\W{0,3}(\d{1,4}[-/:.]\d{1,2}|\[?\d{2}:\d{2})|(?-i:\b(ERROR|WARN|WARNING|INFO|DEBUG|TRACE|FATAL|"
                        r"E|W|I|D|V)\b[\s:/])")
@@ -69,6 +68,9 @@ def facts_of(analysis: Analysis, probabilities: dict[str, float] | None = None) 
     entry = _FACTS.get(id(analysis))
     if entry is not None and entry[0] is analysis and probabilities is None:
         return entry[1]
+    # numpy, which the classifier needs, is loaded when a rule first runs (a warm re-scan runs none)
+    from media_check.screen_model import has_image_features, load_model, screen_features
+
     matches = load_lexicon().find(analysis.words)
     model = load_model()
     if probabilities is None and model is not None and analysis.width and analysis.height \

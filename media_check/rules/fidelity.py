@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from media_check.live import signature_distance, unpack_hashes
-from media_check.match import word_overlap
 from media_check.report import Evidence
 from media_check.rules.base import LISTING, AssetContext, Hit, ListingContext, rule
+from media_check.similarity import signature_distance, unpack_signature, word_overlap
 
 MATCH_KEY = "live_match"  # where the scan puts an asset's live comparison (a media_check.live.MatchResult)
 
@@ -109,8 +108,8 @@ def duplicate_asset(ctx: ListingContext) -> Iterator[Hit]:
     for asset in ctx.assets:
         a = asset.analysis
         if a.kind == "screenshot" and not a.error and "screen_entries" in a.hashes and "screen_guesses" in a.hashes:
-            shots.append((asset.path, unpack_hashes(a.hashes["screen_entries"]),
-                          unpack_hashes(a.hashes["screen_guesses"])))
+            shots.append((asset.path, unpack_signature(a.hashes["screen_entries"]),
+                          unpack_signature(a.hashes["screen_guesses"])))
     texts = {asset.path: set(asset.analysis.hashes.get("text", "").split()) for asset in ctx.assets}
     edges = {asset.path: asset.analysis.features.get("edge_density", 1.0) for asset in ctx.assets}
     for i, (path, entries, guesses) in enumerate(shots):
