@@ -296,9 +296,13 @@ def _is_symbol(char: str) -> bool:
 
 def phrase_pattern(phrase: str, case: bool = False) -> re.Pattern[str]:
     """``phrase`` on word boundaries, any run of spaces or hyphens between its words ("download-now")."""
+    return re.compile(_phrase_source(phrase), 0 if case else re.IGNORECASE)
+
+
+def _phrase_source(phrase: str) -> str:
     words = [re.escape(w) for w in phrase.split()]
     body = r"[\s\-]+".join(words)
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", 0 if case else re.IGNORECASE)
+    return rf"(?<![^\W_]){body}(?![^\W_])"
 
 
 @rule(code="MC409", name="banned-words-in-name", severity="fail",
@@ -388,10 +392,29 @@ def text_length(ctx: ListingContext) -> Iterator[Hit]:
 
 @dataclass(frozen=True)
 class Term:
-    pattern: re.Pattern[str]
+    """A placeholder or test term of listing text. Its pattern is compiled when a text may hold it: a listing's
+    text holds few of the lexicon's ~900 terms, and compiling them all was most of a warm re-scan's time."""
+
+    source: str  # the regular expression
+    flags: int
     kind: str
     confidence: float
     label: str
+    needle: str = ""  # casefolded text every match contains (a phrase's first word); "" for a regular expression
+
+    @classmethod
+    def phrase(cls, phrase: str, kind: str, confidence: float, case: bool = False) -> Term:
+        """``phrase`` on word boundaries (:func:`phrase_pattern`)."""
+        first = phrase.split()[0].casefold() if phrase.split() else ""
+        return cls(_phrase_source(phrase), 0 if case else re.IGNORECASE, kind, confidence, phrase, first)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        return re.compile(self.source, self.flags)
+
+    def may_occur_in(self, folded: str) -> bool:
+        """False when the casefolded text ``folded`` cannot hold a match (its needle is not in it)."""
+        return self.needle in folded
 
 
 @functools.lru_cache(maxsize=4)
@@ -414,15 +437,16 @@ def load_terms(path: Path | None = None) -> tuple[tuple[Term, ...], tuple[str, .
             for entries in shared.get(family, {}).get(tier, {}).values():
                 for entry in entries:
                     if tier == "patterns":
-                        terms.append(Term(re.compile(entry, re.IGNORECASE), kind, 0.9, entry))
+                        terms.append(Term(entry, re.IGNORECASE, kind, 0.9, entry))
                     else:
-                        terms.append(Term(phrase_pattern(entry), kind, 0.95, entry))
+                        terms.append(Term.phrase(entry, kind, 0.95))
     for row in data.get("term", []):
-        flags = 0 if row.get("case") else re.IGNORECASE
-        pattern = (re.compile(rf"(?<![^\W_])(?:{row['pattern']})(?![^\W_])", flags) if row.get("regex")
-                   else phrase_pattern(row["pattern"], case=bool(row.get("case"))))
-        terms.append(Term(pattern, row.get("kind", "placeholder"), float(row.get("confidence", 0.9)),
-                          row["pattern"]))
+        kind, confidence = row.get("kind", "placeholder"), float(row.get("confidence", 0.9))
+        if row.get("regex"):
+            terms.append(Term(rf"(?<![^\W_])(?:{row['pattern']})(?![^\W_])", 0 if row.get("case") else re.IGNORECASE,
+                              kind, confidence, row["pattern"]))
+        else:
+            terms.append(Term.phrase(row["pattern"], kind, confidence, case=bool(row.get("case"))))
     return tuple(terms), tuple(data.get("allow", {}).get("phrases", []))
 
 
@@ -431,7 +455,10 @@ def placeholder_matches(text: str, terms: tuple[Term, ...], allowed: tuple[str, 
     ("lorem ipsum" and "lorem") the longest is kept. In the order they appear."""
     covered = [m.span() for phrase in allowed for m in phrase_pattern(phrase).finditer(text)]
     spans: list[tuple[int, int, Term]] = []
+    folded = text.casefold()
     for term in terms:
+        if not term.may_occur_in(folded):
+            continue
         for match in term.pattern.finditer(text):
             start, end = match.span()
             if end > start and not any(a <= start and end <= b for a, b in covered):
@@ -471,7 +498,7 @@ def listing_placeholder_text(ctx: ListingContext) -> Iterator[Hit]:
     if data is None:
         return
     terms, allowed = load_terms()
-    extra = tuple(Term(phrase_pattern(w), "placeholder", 0.9, w) for w in ctx.options["extra-terms"])
+    extra = tuple(Term.phrase(w, "placeholder", 0.9) for w in ctx.options["extra-terms"])
     allowed = allowed + tuple(ctx.options["allow"])
     for where, text in data.text_fields():
         by_kind: dict[str, list[tuple[Term, str]]] = {}
