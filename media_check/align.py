@@ -42,30 +42,36 @@ def shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
 
 
 def _smooth_mask(rgb: np.ndarray) -> np.ndarray:
-    """Pixels on a smooth surface (solid colour or a gentle gradient): backdrops, bezels, padding."""
-    blurred = cv2.GaussianBlur(rgb, (3, 3), 0.8).astype(np.int16)
-    grad = np.zeros(rgb.shape[:2], np.int16)
-    for channel in range(3):
-        c = blurred[:, :, channel]
-        gx = np.abs(np.diff(c, axis=1, append=c[:, -1:]))
-        gy = np.abs(np.diff(c, axis=0, append=c[-1:, :]))
-        grad = np.maximum(grad, np.maximum(gx, gy))
-    return grad <= 3
+    """Pixels on a smooth surface (solid colour or a gentle gradient): backdrops, bezels, padding. A pixel is
+    smooth when no channel of the blurred image steps by more than 3 to its right or lower neighbour (the last
+    column and row compare with themselves)."""
+    blurred = cv2.GaussianBlur(rgb, (3, 3), 0.8)
+    # the steps in uint8 (absdiff is exact there) and the test "every channel <= 3" in one inRange: no int16 copies
+    step = np.zeros_like(blurred)
+    h, w = step.shape[:2]
+    if w > 1:  # OpenCV gives no array for an empty one (a one-pixel-wide image has no right neighbours)
+        step[:, :-1] = cv2.absdiff(blurred[:, 1:], blurred[:, :-1])
+    if h > 1:
+        np.maximum(step[:-1], cv2.absdiff(blurred[1:], blurred[:-1]), out=step[:-1])
+    return cv2.inRange(step, (0, 0, 0), (3, 3, 3)) > 0
 
 
-def _peel_once(rgb: np.ndarray) -> Box | None:
-    """One layer off: the solid block inside a smooth surround (backdrop, bezel, padding), or None."""
+def _peel_once(rgb: np.ndarray, smooth_mask: np.ndarray | None = None) -> Box | None:
+    """One layer off: the solid block inside a smooth surround (backdrop, bezel, padding), or None.
+    ``smooth_mask``: ``_smooth_mask(rgb)`` when the caller has it."""
     h, w = rgb.shape[:2]
     if h < 24 or w < 24:
         return None
-    smooth = _smooth_mask(rgb).astype(np.uint8)
+    smooth = (_smooth_mask(rgb) if smooth_mask is None else smooth_mask).astype(np.uint8)
     # The surround: smooth pixels connected to the border.
     count, labels = cv2.connectedComponents(smooth, connectivity=4)
     border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     border = border[(border > 0)]
     if border.size == 0:
         return None
-    surround = np.isin(labels, border)
+    is_border = np.zeros(count, bool)  # a lookup table by label: cheaper than np.isin over every pixel
+    is_border[border] = True
+    surround = is_border[labels]
     if surround.mean() < 0.04:  # nothing around the content worth peeling
         return None
     content = (~surround).astype(np.uint8)
@@ -119,19 +125,12 @@ def _outline_contrast(rgb: np.ndarray, box: Box, width: int = 2, offset: int = 3
         return 0.0
     differs = total = 0
     for inner, outer in pairs:
-        gap = np.abs(inner.astype(np.int16) - outer.astype(np.int16)).max(axis=2)
-        differs += int((gap > 12).sum())
-        total += gap.size
+        # a pixel differs when some channel is more than 12 apart: "every channel within 12" is one inRange on
+        # the exact uint8 differences (no int16 copies, no reduction over the channels)
+        alike = cv2.inRange(cv2.absdiff(inner, outer), (0, 0, 0), (12, 12, 12))
+        differs += alike.size - cv2.countNonZero(alike)
+        total += alike.size
     return differs / max(1, total)
-
-
-def _runs(row: np.ndarray, min_len: int) -> list[tuple[int, int]]:
-    """(start, end) of the runs of True in a boolean row that are at least ``min_len`` long."""
-    padded = np.concatenate(([0], row.astype(np.int8), [0]))
-    step = np.diff(padded)
-    starts, ends = np.flatnonzero(step == 1), np.flatnonzero(step == -1)
-    keep = (ends - starts) >= min_len
-    return [(int(a), int(b)) for a, b in zip(starts[keep], ends[keep])]
 
 
 def _long_lines(edges: np.ndarray, min_fraction: float) -> list[tuple[int, int, int]]:
@@ -143,14 +142,26 @@ def _long_lines(edges: np.ndarray, min_fraction: float) -> list[tuple[int, int, 
     thick = cv2.morphologyEx(thick.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((1, 5), np.uint8)) > 0
     rows = np.flatnonzero(thick.sum(axis=1) >= min_fraction * w)
     found: list[tuple[int, int, int]] = []
-    for y in rows:
-        for start, end in _runs(thick[y], int(min_fraction * w)):
-            last = found[-1] if found else None
-            if last and y - last[0] <= 2 and min(end, last[2]) - max(start, last[1]) > 0.5 * (end - start):
-                found[-1] = (int(y), min(start, last[1]), max(end, last[2]))
-            else:
-                found.append((int(y), start, end))
+    for y, start, end in _row_runs(thick[rows], rows, int(min_fraction * w)):
+        last = found[-1] if found else None
+        if last and y - last[0] <= 2 and min(end, last[2]) - max(start, last[1]) > 0.5 * (end - start):
+            found[-1] = (y, min(start, last[1]), max(end, last[2]))
+        else:
+            found.append((y, start, end))
     return found
+
+
+def _row_runs(mask: np.ndarray, rows: np.ndarray, min_len: int) -> list[tuple[int, int, int]]:
+    """(row, start, end) of the runs of True in each row of a boolean ``mask`` that are at least ``min_len``
+    long, row by row and left to right (``rows`` names the rows of ``mask``): all rows at once, in numpy."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), np.int8)
+    padded[:, 1:-1] = mask
+    step = np.diff(padded, axis=1)
+    # each row has as many starts as ends, so in raster order the k-th start and the k-th end are one run
+    start_rows, starts = np.nonzero(step == 1)
+    ends = np.nonzero(step == -1)[1]
+    keep = (ends - starts) >= min_len
+    return [(int(y), int(a), int(b)) for y, a, b in zip(rows[start_rows[keep]], starts[keep], ends[keep])]
 
 
 def _frame_rectangles(small: np.ndarray) -> list[Box]:
@@ -223,10 +234,11 @@ def _grow(box: Box, margin: int, w: int, h: int) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _descend_frames(small: np.ndarray) -> list[Box]:
-    """Nested frame rectangles from the whole image inwards: each one sits in a smooth surround."""
+def _descend_frames(small: np.ndarray, smooth_mask: np.ndarray | None = None) -> list[Box]:
+    """Nested frame rectangles from the whole image inwards: each one sits in a smooth surround.
+    ``smooth_mask``: ``_smooth_mask(small)`` when the caller has it."""
     h, w = small.shape[:2]
-    smooth = _Smoothness(_smooth_mask(small))
+    smooth = _Smoothness(_smooth_mask(small) if smooth_mask is None else smooth_mask)
     margin = max(3, round(0.02 * min(h, w)))
     good = []
     score: dict[Box, float] = {}
@@ -279,15 +291,16 @@ def screen_candidates(rgb: np.ndarray, max_layers: int = 4) -> list[Box]:
     peeled: list[Box] = []
     x0, y0 = 0, 0
     current = small
-    for _ in range(max_layers):
-        found = _peel_once(current)
+    smooth = _smooth_mask(small)  # the first layer is peeled off the whole copy, whose frames are sought too
+    for layer in range(max_layers):
+        found = _peel_once(current, smooth if layer == 0 else None)
         if found is None:
             break
         x, y, bw, bh = found
         current = current[y:y + bh, x:x + bw]
         x0, y0 = x0 + x, y0 + y
         peeled.append((x0, y0, bw, bh))
-    framed = _descend_frames(small)[1:]
+    framed = _descend_frames(small, smooth)[1:]
     boxes = [(0, 0, w, h)]
     for box in peeled + framed:
         big = full_size(box)
@@ -336,20 +349,34 @@ def trim_uniform(rgb: np.ndarray, tolerance: int = 16) -> Box:
     return x, y, min(w - x, int(np.ceil((x1 - x0) / scale))), min(h - y, int(np.ceil((y1 - y0) / scale)))
 
 
+def trimmed(rgb: np.ndarray, box: Box, trims: dict[Box, Box] | None = None) -> Box:
+    """``box`` with its uniform margins trimmed (:func:`trim_uniform`), in ``rgb``'s pixels. ``trims`` holds the
+    boxes of ``rgb`` already trimmed and takes this one: a listing image's screen box is trimmed both for its
+    index entries and for its guesses."""
+    if trims is not None and box in trims:
+        return trims[box]
+    x, y, w, h = box
+    tx, ty, tw, th = trim_uniform(rgb[y:y + h, x:x + w])
+    result = x + tx, y + ty, tw, th
+    if trims is not None:
+        trims[box] = result
+    return result
+
+
 def inset(box: Box, share: float) -> Box:
     x, y, w, h = box
     dx, dy = round(w * share), round(h * share)
     return x + dx, y + dy, max(1, w - 2 * dx), max(1, h - 2 * dy)
 
 
-def retrieval_boxes(rgb: np.ndarray, candidates: list[Box] | None = None) -> list[Box]:
+def retrieval_boxes(rgb: np.ndarray, candidates: list[Box] | None = None,
+                    trims: dict[Box, Box] | None = None) -> list[Box]:
     """Guesses of the screen to hash when looking a listing image up: the located candidates, each also with its
-    uniform margins trimmed and with a thin inset (a bezel or shadow left on the box)."""
+    uniform margins trimmed and with a thin inset (a bezel or shadow left on the box). ``trims``: see
+    :func:`trimmed`."""
     boxes: list[Box] = []
     for box in candidates or screen_candidates(rgb):
-        x, y, w, h = box
-        tx, ty, tw, th = trim_uniform(rgb[y:y + h, x:x + w])
-        for guess in (box, (x + tx, y + ty, tw, th), inset(box, 0.02), inset(box, 0.04)):
+        for guess in (box, trimmed(rgb, box, trims), inset(box, 0.02), inset(box, 0.04)):
             if all(box_iou(guess, seen) < 0.97 for seen in boxes):
                 boxes.append(guess)
     return boxes

@@ -49,14 +49,19 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
         rgb = image
     else:
         rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+    from media_check.live import HASH_SIDE
+
     h, w = rgb.shape[:2]
     small = _shrink(rgb, align.PEEL_SIDE)
     factor = small.shape[1] / w
-    thumb = Image.fromarray(_shrink(small, THUMBNAIL))
+    # the thumbnail is also the copy the live-app signature cuts its boxes from: shrunk once for both
+    boxes_copy = align.shrink(small, HASH_SIDE)
+    thumb = Image.fromarray(boxes_copy[0] if THUMBNAIL == HASH_SIDE else _shrink(small, THUMBNAIL))
+    grey = thumb.convert("L")  # what imagehash turns the thumbnail into for each structure hash: done once
     out = {
-        "phash": str(imagehash.phash(thumb, hash_size=HASH_SIZE)),
-        "dhash": str(imagehash.dhash(thumb, hash_size=HASH_SIZE)),
-        "whash": str(imagehash.whash(thumb, hash_size=HASH_SIZE)),
+        "phash": str(imagehash.phash(grey, hash_size=HASH_SIZE)),
+        "dhash": str(imagehash.dhash(grey, hash_size=HASH_SIZE)),
+        "whash": str(imagehash.whash(grey, hash_size=HASH_SIZE)),
         "colorhash": str(imagehash.colorhash(thumb, binbits=3)),
     }
     candidates = align.screen_candidates(small)
@@ -66,7 +71,7 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
     sx, sy = min(w - 1, round(x / factor)), min(h - 1, round(y / factor))
     out["screen_box"] = f"{sx},{sy},{min(w - sx, round(bw / factor))},{min(h - sy, round(bh / factor))}"
     out[CROP_RESISTANT] = str(crop_resistant(thumb))
-    out.update(screen_signature(small, candidates))
+    out.update(screen_signature(small, candidates, boxes_copy))
     if words:
         out["text"] = text_digest(words)
     return out
@@ -78,15 +83,23 @@ def text_digest(words, limit: int = 200) -> str:
     return " ".join(sorted(distinctive_words(words))[:limit])
 
 
-def screen_signature(rgb: np.ndarray, candidates=None) -> dict[str, str]:
+def screen_signature(rgb: np.ndarray, candidates=None, shrunk=None) -> dict[str, str]:
     """The hashes the live-app index keeps for an image (``screen_entries``: its screen and crops of it) and the
     ones it looks up with (``screen_guesses``: each guess of where the screen is), so two listing screenshots
-    can be compared the way a screenshot is compared with a live capture."""
-    from media_check.live import capture_entries, pack_hashes, query_hashes
+    can be compared the way a screenshot is compared with a live capture. ``shrunk``: the copy of ``rgb`` the
+    boxes are hashed from, when the caller has it (see :func:`media_check.live.hash_boxes`).
+
+    The same values as ``capture_entries(rgb, candidates[-1])`` and ``query_hashes(rgb, retrieval_boxes(rgb,
+    candidates))``, with the work they share done once: the screen box is an entry and a guess (trimmed for
+    both), and so is the whole image when a screen was found in it."""
+    from media_check.live import capture_boxes, hash_boxes, pack_hashes
 
     candidates = candidates or align.screen_candidates(rgb)
-    _, entries = capture_entries(rgb, candidates[-1])
-    guesses = query_hashes(rgb, align.retrieval_boxes(rgb, candidates))
+    trims: dict[align.Box, align.Box] = {}
+    _, entry_boxes = capture_boxes(rgb, candidates[-1], trims)
+    guess_boxes = align.retrieval_boxes(rgb, candidates, trims)
+    hashed = hash_boxes(rgb, entry_boxes + guess_boxes, shrunk)
+    entries, guesses = hashed[:len(entry_boxes)], hashed[len(entry_boxes):]
     return {"screen_entries": pack_hashes(entries), "screen_guesses": pack_hashes(guesses)}
 
 

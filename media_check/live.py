@@ -65,15 +65,22 @@ def _crop_box(box: Box, shares: tuple[float, float, float, float]) -> Box:
 HASH_SIDE = 512  # boxes are hashed from a copy this big (the hashes themselves are taken at 128 pixels)
 
 
-def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:
-    """Structure hashes (N x 3 uint64) of boxes of an image, cut from one shrunk copy."""
-    small, factor = align.shrink(rgb, HASH_SIDE)
+def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box],
+               shrunk: tuple[np.ndarray, float] | None = None) -> np.ndarray:
+    """Structure hashes (N x 3 uint64) of boxes of an image, cut from one shrunk copy (``shrunk``:
+    ``align.shrink(rgb, HASH_SIDE)`` when the caller has it already). Boxes that cut the same pixels from the
+    copy are hashed once (a listing image's screen is both an index entry and a guess; its shrinking and
+    hashing are most of the cost)."""
+    small, factor = shrunk or align.shrink(rgb, HASH_SIDE)
     sh, sw = small.shape[:2]
+    hashed: dict[tuple[int, int, int, int], np.ndarray] = {}
     rows = []
     for x, y, w, h in boxes:
         x0, y0 = min(sw - 1, int(x * factor)), min(sh - 1, int(y * factor))
         x1, y1 = max(x0 + 1, min(sw, round((x + w) * factor))), max(y0 + 1, min(sh, round((y + h) * factor)))
-        rows.append(hashing.hash_bits(small[y0:y1, x0:x1]))
+        if (x0, y0, x1, y1) not in hashed:
+            hashed[(x0, y0, x1, y1)] = hashing.hash_bits(small[y0:y1, x0:x1])
+        rows.append(hashed[(x0, y0, x1, y1)])
     return np.stack(rows)
 
 
@@ -81,16 +88,23 @@ def capture_entries(rgb: np.ndarray, screen: Box | None = None) -> tuple[Box, np
     """The screen box of a capture and the structure hashes (N x 3 uint64) of its index entries: the screen,
     nine crops of it, its uniform margins trimmed, and the whole image. A live capture is a raw capture of the
     app, so its screen is the whole image unless ``screen`` says otherwise."""
+    screen, boxes = capture_boxes(rgb, screen)
+    return screen, hash_boxes(rgb, boxes)
+
+
+def capture_boxes(rgb: np.ndarray, screen: Box | None = None,
+                  trims: dict[Box, Box] | None = None) -> tuple[Box, list[Box]]:
+    """The screen box of a capture and the boxes :func:`capture_entries` hashes (``trims``: see
+    :func:`media_check.align.trimmed`)."""
     h, w = rgb.shape[:2]
     screen = screen or (0, 0, w, h)
     boxes = [screen] + [_crop_box(screen, shares) for shares in CROPS]
-    x, y, sw, sh = screen
-    tx, ty, tw, th = align.trim_uniform(align.crop(rgb, screen))
-    if (tw, th) != (sw, sh):
-        boxes.append((x + tx, y + ty, tw, th))
+    trimmed = align.trimmed(rgb, screen, trims)
+    if trimmed[2:] != screen[2:]:
+        boxes.append(trimmed)
     if screen != (0, 0, w, h):
         boxes.append((0, 0, w, h))
-    return screen, hash_boxes(rgb, boxes)
+    return screen, boxes
 
 
 def query_hashes(rgb: np.ndarray, boxes: Iterable[Box]) -> np.ndarray:

@@ -377,7 +377,7 @@ class _ImageLoader:
 
 def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:
     """8-bit RGB from OpenCV's BGR(A) or grey pixels (alpha composited on white, as :func:`to_rgb` does). The
-    channels are swapped in place: ``pixels`` holds RGB(A) afterwards."""
+    channels may be swapped in place: ``pixels`` is not to be used afterwards."""
     if pixels.dtype != np.uint8:
         pixels = (pixels >> 8).astype(np.uint8) if pixels.dtype == np.uint16 else pixels.astype(np.uint8)
     if pixels.ndim == 2:
@@ -386,6 +386,10 @@ def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:
 
     height, width = pixels.shape[:2]
     if pixels.shape[2] == 4:
+        if cv2.minMaxLoc(cv2.extractChannel(pixels, 3))[0] == 255:
+            # Opaque everywhere (most screenshots saved with an alpha channel): the colour channels as they are,
+            # which is what :func:`_on_white` gives, without Pillow's RGBA copy, alpha band and conversion.
+            return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGB))
         rgba = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA, dst=pixels)
         return to_rgb(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1))
     return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels))
