@@ -41,6 +41,9 @@ def shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
                       interpolation=cv2.INTER_AREA), scale
 
 
+MIN_FRAMED_SIDE = 24  # pixels: an image narrower than this holds no frame or peelable layer
+
+
 def _smooth_mask(rgb: np.ndarray) -> np.ndarray:
     """Pixels on a smooth surface (solid colour or a gentle gradient): backdrops, bezels, padding. A pixel is
     smooth when no channel of the blurred image steps by more than 3 to its right or lower neighbour (the last
@@ -60,7 +63,7 @@ def _peel_once(rgb: np.ndarray, smooth_mask: np.ndarray | None = None) -> Box | 
     """One layer off: the solid block inside a smooth surround (backdrop, bezel, padding), or None.
     ``smooth_mask``: ``_smooth_mask(rgb)`` when the caller has it."""
     h, w = rgb.shape[:2]
-    if h < 24 or w < 24:
+    if h < MIN_FRAMED_SIDE or w < MIN_FRAMED_SIDE:
         return None
     smooth = (_smooth_mask(rgb) if smooth_mask is None else smooth_mask).astype(np.uint8)
     # The surround: smooth pixels connected to the border.
@@ -282,6 +285,8 @@ def screen_candidates(rgb: np.ndarray, max_layers: int = 4) -> list[Box]:
     """Plausible boxes of the app's screen, from the whole image inwards: peeled layers of backdrop, padding
     and bezel, and rectangles framed by straight edges in a smooth surround. The last one is the best guess."""
     h, w = rgb.shape[:2]
+    if min(h, w) < MIN_FRAMED_SIDE:  # a sliver (a banner strip, a one-pixel line) frames nothing: the whole image
+        return [(0, 0, w, h)]
     small, scale = shrink(rgb, PEEL_SIDE)
 
     def full_size(box: Box) -> Box:

@@ -239,3 +239,13 @@ def test_signature_distance_is_the_summed_hamming_distance_numpy_computes():
     assert unpacked[0][0] == tuple(int(v) for v in a_entries[0])
     assert signature_distance(*unpacked) == expected
     assert signature_distance(unpacked[0], unpacked[0][:1], unpacked[0], unpacked[0][:1]) == 0
+
+
+@pytest.mark.parametrize("size", [(300, 1), (1, 300), (5, 5), (23, 400)])
+def test_a_sliver_is_hashed_as_a_whole_image(size):
+    """An image narrower than a frame could be (a banner strip, a one-pixel line) is hashed, not an error: its
+    screen is the whole image."""
+    width, height = size
+    found = hashing.hashes(np.full((height, width, 3), 200, np.uint8))
+    assert found["screen_box"] == f"0,0,{width},{height}"
+    assert unpack_signature(found["screen_entries"]) and unpack_signature(found["screen_guesses"])
