@@ -39,8 +39,7 @@ from media_check.limits import Limits, TimeLimitExceeded, time_limit
 from media_check.paths import NotReadable, open_regular
 from media_check.sniff import HEAD_BYTES, IMAGE_FORMATS, VIDEO_FORMATS, damaged_signature, describe, sniff
 
-# Bump when a change to loading can change an Analysis (part of the analysis cache key).
-LOADER_VERSION = "2"
+# A change to loading that can change an Analysis bumps versions.LOADER_VERSION (part of the analysis cache key).
 
 # Our limits are checked before decoding; Pillow's own check would only warn below twice its limit.
 Image.MAX_IMAGE_PIXELS = None

@@ -34,8 +34,7 @@ from media_check.load import LoadedImage, LoadError
 from media_check.safe_video import CAPTURE_OPTIONS, MAX_REPORTED_FRAMES
 from media_check.sniff import describe
 
-# Bump when keyframe selection or probing changes (part of the analysis cache key through the analyser version).
-VIDEO_VERSION = "1"
+# A change to keyframe selection or probing bumps versions.VIDEO_VERSION (part of the analysis cache key).
 SAMPLE_EVERY = 0.5  # seconds between compared frames (longer for long videos: at most MAX_SAMPLES samples)
 MAX_SAMPLES = 600
 MAX_KEYFRAMES = 12

@@ -337,3 +337,38 @@ def test_rule_docs_name_the_marketplace_rule():
     for r in metadata.RULES:
         assert r.marketplace_rule and r.scope == "listing"
         assert textwrap.dedent(r.section("Why it matters"))
+
+
+@pytest.mark.parametrize("text", [
+    "COMİNG SOON to the store", "comıng soon", "İNSERT TEXT HERE", "Straße TODO: finish", "LOREM-IPSUM dolor",
+    "Ｌｏｒｅｍ ipsum", "Staging Server build", "{{name}} joined", "[object Object]", "Test results for TRIAL VERSION",
+    "Ready for the field: daily logs synced nightly",
+])
+def test_a_terms_pattern_is_skipped_only_when_it_cannot_match(text):
+    """The pre-filter (a term's folded first word must be in the folded text) never drops a match: the terms found
+    with it are those found by trying every term's pattern."""
+    from media_check.rules.metadata import load_terms, placeholder_matches
+
+    terms, allowed = load_terms()
+
+    class Unfiltered:  # the same term, tried on every text
+        def __init__(self, term):
+            self.term = term
+
+        def __getattr__(self, name):
+            return getattr(self.term, name)
+
+        def may_occur_in(self, folded):
+            return True
+
+    filtered = [(term.label, found) for term, found in placeholder_matches(text, terms, allowed)]
+    everything = [(term.label, found) for term, found in
+                  placeholder_matches(text, tuple(Unfiltered(t) for t in terms), allowed)]
+    assert filtered == everything
+
+
+def test_placeholder_terms_match_turkish_capitals():
+    from media_check.rules.metadata import load_terms, placeholder_matches
+
+    terms, allowed = load_terms()
+    assert [found for _, found in placeholder_matches("COMİNG SOON", terms, allowed)] == ["COMİNG SOON"]

@@ -80,7 +80,8 @@ main()
 def test_a_warm_rescan_loads_no_image_or_ocr_code(tmp_path):
     """A warm re-scan reads verdicts from the cache: numpy, OpenCV and the analysis code stay unloaded (importing
     them was most of what a warm re-scan of a small folder cost). Only the tesseract engine's version is asked for:
-    it is part of the cache key."""
+    it is part of the cache key. (That holds for tesserocr, the engine installed on Linux, where this suite runs;
+    the pytesseract fallback imports numpy when it is asked its version.)"""
     listing = tmp_path / "listing"
     listing.mkdir()
     app_screen(5, size=(800, 500)).save(listing / "01-app.png")
