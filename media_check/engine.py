@@ -57,7 +57,7 @@ def tessdata_dir() -> str | None:
     if os.environ.get("TESSDATA_PREFIX"):
         return os.environ["TESSDATA_PREFIX"]
     for candidate in ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
-                      "/usr/share/tessdata", "/usr/local/share/tessdata"):
+                      "/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata"):
         if os.path.isfile(os.path.join(candidate, "eng.traineddata")):
             return candidate
     return None
@@ -97,10 +97,9 @@ def missing_languages(languages: tuple[str, ...]) -> list[str]:
 
 @functools.lru_cache(maxsize=None)
 def second_pass_languages() -> tuple[str, ...]:
-    """The script languages installed for the second pass (empty without the OSD data or the engine)."""
+    """The script languages installed for the second pass (empty without the OSD data)."""
     folder = tessdata_dir()
-    if engine_name() != "tesserocr" or folder is None or not os.path.isfile(os.path.join(folder,
-                                                                                       "osd.traineddata")):
+    if folder is None or not os.path.isfile(os.path.join(folder, "osd.traineddata")):
         return ()
     return tuple(sorted({lang for group in SCRIPT_LANGUAGES.values() for lang in group
                          if os.path.isfile(os.path.join(folder, f"{lang}.traineddata"))}))

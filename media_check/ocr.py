@@ -19,7 +19,7 @@ below :data:`SECOND_PASS_BELOW`), tesseract's script detection (OSD) names the s
 image with that script's language data next to the configured languages (:data:`SCRIPT_LANGUAGES`, when the
 Debian language pack is installed); its words replace the first pass's when they are read with clearly more
 confidence. Most screenshots never take the second pass. The installed script languages are part of the OCR cache
-key (:func:`second_pass_languages`). The second pass needs the ``tesserocr`` engine.
+key (:func:`second_pass_languages`). Both engines take every pass (the fallback spends a process on each).
 
 Buttons: read as part of a whole screen, the label of a rounded, outlined or filled button is often garbled (its
 rounded end taken for a letter: "( togin") or lost (white on a coloured fill). On screens with few words (sign-in,
@@ -51,6 +51,7 @@ GAIN_WINDOW = 41  # window (pixels at working resolution) of the local contrast 
 MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
 SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of the plain grey image
 MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
+PSM_AUTO, PSM_SINGLE_LINE = 3, 7  # tesseract's page segmentation modes: a whole screen, a button's label
 SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 reads screenshots as well)
 # tesseract settings, for both engines. Table detection is off: screenshots have no tables to find, and it costs
 # ~3% of the OCR time. On the corpus it changes the words of 76 of 279 images (layout of noisy regions, and with
@@ -228,7 +229,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     first = _mean_confidence(words)
     sparse = _readable_count(words) < SPARSE_BELOW
     read_in = languages  # the languages the words were read in: the second pass's when it wins
-    if read is _ocr_tesserocr and (sparse or first is not None and first < SECOND_PASS_BELOW):
+    if sparse or first is not None and first < SECOND_PASS_BELOW:
         script_languages = tuple(lang for lang in _script_languages(prepared) if lang not in languages)
         if script_languages:
             again = read(prepared, scale, (*script_languages, *languages), timeout, image.width, image.height)
@@ -242,7 +243,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
         grey = np.asarray(image.convert("L"))
         words = merge_reads(words, read(_rescaled(grey, scale), scale, languages, timeout, image.width,
                                         image.height))
-    if read is _ocr_tesserocr and _readable_count(words) < BUTTON_READ_BELOW:
+    if _readable_count(words) < BUTTON_READ_BELOW:
         grey = np.asarray(image.convert("L")) if grey is None else grey
         # added beside the main read, which stays whole: the screen classifier's layout features describe it
         words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
@@ -333,7 +334,9 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
 
 
 def _read_line(crop: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
-    """One line of text (a button's label), read by the persistent API of ``languages``."""
+    """One line of text (a button's label), read by the persistent API of ``languages`` (or the fallback)."""
+    if engine_name() != "tesserocr":
+        return _ocr_pytesseract(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0], psm=PSM_SINGLE_LINE)
     import tesserocr
 
     api = _api(languages)
@@ -424,6 +427,9 @@ def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:
     installed = second_pass_languages()
     if not installed:
         return ()
+    if engine_name() != "tesserocr":
+        script = _pytesseract_script(prepared)
+        return tuple(lang for lang in SCRIPT_LANGUAGES.get(script, ()) if lang in installed)
     import tesserocr
 
     api = _APIS.get("osd-script")
@@ -478,8 +484,23 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
     return _words(data, scale, width, height)
 
 
+def _pytesseract_script(prepared: np.ndarray) -> str:
+    """The script tesseract's OSD names in ``prepared``, through the ``tesseract`` command ("" when unsure)."""
+    import pytesseract
+
+    with tempfile.TemporaryDirectory(prefix="media-check-osd-") as tmp:
+        path = os.path.join(tmp, "page.bmp")
+        cv2.imwrite(path, prepared)
+        try:
+            found = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi {SOURCE_DPI}",
+                                             output_type=pytesseract.Output.DICT)
+        except (pytesseract.TesseractError, RuntimeError):  # too little text to tell
+            return ""
+    return str(found.get("script", ""))
+
+
 def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
-                     width: int, height: int) -> list[Word]:
+                     width: int, height: int, psm: int = PSM_AUTO) -> list[Word]:
     import pytesseract
 
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
@@ -487,7 +508,7 @@ def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, .
         cv2.imwrite(path, prepared)
         try:
             data = pytesseract.image_to_data(
-                path, lang="+".join(languages), config=f"--psm 3 --dpi {SOURCE_DPI} {_variables_option()}",
+                path, lang="+".join(languages), config=f"--psm {psm} --dpi {SOURCE_DPI} {_variables_option()}",
                 output_type=pytesseract.Output.DICT, timeout=timeout)
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():

@@ -235,3 +235,17 @@ def test_the_engine_runs_with_tesseracts_table_detection_off():
     assert _variables_option() == "-c textord_tabfind_find_tables=0"  # the pytesseract fallback's option
     if engine_name() == "tesserocr":
         assert _api(("eng",)).GetVariableAsString("textord_tabfind_find_tables") in ("0", "false")
+
+
+def test_the_fallback_engine_takes_the_script_pass_and_reads_button_labels(monkeypatch):
+    """pytesseract (the ``tesseract`` command) takes the same passes as the persistent engine: OSD names the
+    script of a screen English reads as noise, and button labels are read one by one, in their script."""
+    monkeypatch.setenv("MEDIA_CHECK_OCR_ENGINE", "pytesseract")
+    from media_check.engine import engine_name
+
+    assert engine_name() == "pytesseract"
+    korean = "".join(w.text for w in ocr_image(Image.open(SHARED / "corpus" / "login_045.png").convert("RGB")))
+    assert "로그인" in korean and "비밀번호" in korean
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_046.png").convert("RGB"))
+    added = "".join(w.text for w in words if w.completing)
+    assert "로그인" in added and "회원가입" in added
