@@ -216,7 +216,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     """Words tesseract reads in ``image`` (RGB), boxes in ``image``'s pixel coordinates.
 
     One read of the polarity-normalised image; a second in the script tesseract's OSD sees when English reads poorly
-    or finds little (tesserocr only); and, when a read finds only a few words (a sign-in card, a title, a test ad on
+    or finds little; and, when a read finds only a few words (a sign-in card, a title, a test ad on
     a picture), a read of the plain grey image whose sure words complete it: normalisation can lose large text on a
     plain background or a bold label on a picture that tesseract reads as it is. Words of that completing read are
     marked ``completing``: phrase rules read them, the screen classifier's layout features do not (they describe the
@@ -289,7 +289,7 @@ def _has_margin(box: np.ndarray) -> bool:
 
 
 def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
-    """The label of each button-like box, read on its own as one line of text (tesserocr only).
+    """The label of each button-like box, read on its own as one line of text.
 
     Tesseract reading a whole screen takes the rounded end of an outlined or filled button for a letter
     ("( togin" for "Log in") or drops a white label on a coloured fill. Each button's inside, its rounded ends
