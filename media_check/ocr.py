@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from media_check.align import intersect
+from media_check.align import intersect, shrink
 from media_check.engine import SCRIPT_LANGUAGES, OcrUnavailable, engine_name, second_pass_languages, tessdata_dir
 from media_check.words import Word
 
@@ -222,7 +222,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     marked ``completing``: phrase rules read them, the screen classifier's layout features do not (they describe the
     main read, the one the classifier was trained on).
     """
-    read = _ocr_tesserocr if engine_name() == "tesserocr" else _ocr_pytesseract
+    read = _reader()
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
     prepared, scale, _ = prepare(np.asarray(image if image.mode == "RGB" else image.convert("RGB")))
     words = read(prepared, scale, languages, timeout, image.width, image.height)
@@ -253,10 +253,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
 def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h, original pixels) of button-like shapes: closed, wide, short outlines or fills, as
     sign-in, welcome and title screens draw them. Found on a copy at most 1000 pixels long, largest first."""
-    h, w = grey.shape
-    factor = min(1.0, 1000 / max(h, w))
-    small = cv2.resize(grey, (max(1, round(w * factor)), max(1, round(h * factor))),
-                       interpolation=cv2.INTER_AREA) if factor < 1 else grey
+    small, factor = shrink(grey, 1000)
     sh, sw = small.shape
     closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
@@ -334,17 +331,13 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
 
 
 def _read_line(crop: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
-    """One line of text (a button's label), read by the persistent API of ``languages`` (or the fallback)."""
-    if engine_name() != "tesserocr":
-        return _ocr_pytesseract(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0], psm=PSM_SINGLE_LINE)
-    import tesserocr
+    """One line of text (a button's label)."""
+    return _reader()(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0], psm=PSM_SINGLE_LINE)
 
-    api = _api(languages)
-    api.SetPageSegMode(tesserocr.PSM.SINGLE_LINE)
-    try:
-        return _ocr_tesserocr(crop, 1.0, languages, timeout, crop.shape[1], crop.shape[0])
-    finally:
-        api.SetPageSegMode(tesserocr.PSM.AUTO)
+
+def _reader():
+    """The read function of the engine in use (:func:`_ocr_tesserocr` or :func:`_ocr_pytesseract`)."""
+    return _ocr_tesserocr if engine_name() == "tesserocr" else _ocr_pytesseract
 
 
 def _reads_as_script(words: list[Word]) -> bool:
@@ -427,9 +420,12 @@ def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:
     installed = second_pass_languages()
     if not installed:
         return ()
-    if engine_name() != "tesserocr":
-        script = _pytesseract_script(prepared)
-        return tuple(lang for lang in SCRIPT_LANGUAGES.get(script, ()) if lang in installed)
+    script = _tesserocr_script(prepared) if engine_name() == "tesserocr" else _pytesseract_script(prepared)
+    return tuple(lang for lang in SCRIPT_LANGUAGES.get(script, ()) if lang in installed)
+
+
+def _tesserocr_script(prepared: np.ndarray) -> str:
+    """The script tesseract's OSD names in ``prepared``, by a persistent OSD engine ("" when unsure)."""
     import tesserocr
 
     api = _APIS.get("osd-script")
@@ -441,20 +437,20 @@ def _script_languages(prepared: np.ndarray) -> tuple[str, ...]:
     api.SetSourceResolution(SOURCE_DPI)
     try:
         found = api.DetectOrientationScript()
-    except RuntimeError:
-        return ()
-    group = SCRIPT_LANGUAGES.get((found or {}).get("script_name", ""), ())
-    return tuple(lang for lang in group if lang in installed)
+    except RuntimeError:  # too little text to tell
+        return ""
+    return str((found or {}).get("script_name", ""))
 
 
 def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
-                   width: int, height: int) -> list[Word]:
+                   width: int, height: int, psm: int = PSM_AUTO) -> list[Word]:
     import tesserocr
 
     api = _api(languages)
     h, w = prepared.shape
     api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
     api.SetSourceResolution(SOURCE_DPI)
+    api.SetPageSegMode(psm)  # every read sets its mode: the engine is shared by whole screens and button labels
     if not api.Recognize(timeout=int(timeout * 1000)):
         raise OcrTimeout(f"OCR took longer than {timeout:g} s")
     data: dict[str, list] = {k: [] for k in ("text", "conf", "block_num", "par_num", "line_num", "left", "top",
