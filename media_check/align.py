@@ -41,7 +41,7 @@ def shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
                       interpolation=cv2.INTER_AREA), scale
 
 
-MIN_FRAMED_SIDE = 24  # pixels: an image narrower than this holds no frame or peelable layer
+MIN_FRAMED_SIDE = 24  # pixels: an image narrower than this has no layer to peel
 
 
 def _smooth_mask(rgb: np.ndarray) -> np.ndarray:
@@ -258,6 +258,8 @@ def _descend_frames(small: np.ndarray, smooth_mask: np.ndarray | None = None) ->
     # A raw capture is edge to edge: its border is the app (a status bar, a toolbar, a sidebar), not a smooth
     # backdrop or padding, and nothing in it is a frame.
     border = max(2, round(0.02 * min(h, w)))
+    if min(h, w) <= 2 * border:  # a sliver (a banner strip, a line) has no inside to frame
+        return chain
     if smooth.ring_fraction((0, 0, w, h), (border, border, w - 2 * border, h - 2 * border)) < 0.85:
         return chain
     while True:
@@ -285,8 +287,6 @@ def screen_candidates(rgb: np.ndarray, max_layers: int = 4) -> list[Box]:
     """Plausible boxes of the app's screen, from the whole image inwards: peeled layers of backdrop, padding
     and bezel, and rectangles framed by straight edges in a smooth surround. The last one is the best guess."""
     h, w = rgb.shape[:2]
-    if min(h, w) < MIN_FRAMED_SIDE:  # a sliver (a banner strip, a one-pixel line) frames nothing: the whole image
-        return [(0, 0, w, h)]
     small, scale = shrink(rgb, PEEL_SIDE)
 
     def full_size(box: Box) -> Box:
