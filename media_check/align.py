@@ -237,11 +237,11 @@ def _grow(box: Box, margin: int, w: int, h: int) -> Box:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _descend_frames(small: np.ndarray, smooth_mask: np.ndarray | None = None) -> list[Box]:
-    """Nested frame rectangles from the whole image inwards: each one sits in a smooth surround.
-    ``smooth_mask``: ``_smooth_mask(small)`` when the caller has it."""
+def _descend_frames(small: np.ndarray, smooth_mask: np.ndarray) -> list[Box]:
+    """Nested frame rectangles from the whole image inwards: each one sits in a smooth surround
+    (``smooth_mask``: :func:`_smooth_mask` of ``small``)."""
     h, w = small.shape[:2]
-    smooth = _Smoothness(_smooth_mask(small) if smooth_mask is None else smooth_mask)
+    smooth = _Smoothness(smooth_mask)
     margin = max(3, round(0.02 * min(h, w)))
     good = []
     score: dict[Box, float] = {}
@@ -354,18 +354,10 @@ def trim_uniform(rgb: np.ndarray, tolerance: int = 16) -> Box:
     return x, y, min(w - x, int(np.ceil((x1 - x0) / scale))), min(h - y, int(np.ceil((y1 - y0) / scale)))
 
 
-def trimmed(rgb: np.ndarray, box: Box, trims: dict[Box, Box] | None = None) -> Box:
-    """``box`` with its uniform margins trimmed (:func:`trim_uniform`), in ``rgb``'s pixels. ``trims`` holds the
-    boxes of ``rgb`` already trimmed and takes this one: a listing image's screen box is trimmed both for its
-    index entries and for its guesses."""
-    if trims is not None and box in trims:
-        return trims[box]
-    x, y, w, h = box
-    tx, ty, tw, th = trim_uniform(rgb[y:y + h, x:x + w])
-    result = x + tx, y + ty, tw, th
-    if trims is not None:
-        trims[box] = result
-    return result
+def trimmed(rgb: np.ndarray, box: Box) -> Box:
+    """``box`` with its uniform margins trimmed (:func:`trim_uniform`), in ``rgb``'s pixels."""
+    tx, ty, tw, th = trim_uniform(crop(rgb, box))
+    return box[0] + tx, box[1] + ty, tw, th
 
 
 def inset(box: Box, share: float) -> Box:
@@ -374,14 +366,12 @@ def inset(box: Box, share: float) -> Box:
     return x + dx, y + dy, max(1, w - 2 * dx), max(1, h - 2 * dy)
 
 
-def retrieval_boxes(rgb: np.ndarray, candidates: list[Box] | None = None,
-                    trims: dict[Box, Box] | None = None) -> list[Box]:
+def retrieval_boxes(rgb: np.ndarray, candidates: list[Box] | None = None) -> list[Box]:
     """Guesses of the screen to hash when looking a listing image up: the located candidates, each also with its
-    uniform margins trimmed and with a thin inset (a bezel or shadow left on the box). ``trims``: see
-    :func:`trimmed`."""
+    uniform margins trimmed and with a thin inset (a bezel or shadow left on the box)."""
     boxes: list[Box] = []
     for box in candidates or screen_candidates(rgb):
-        for guess in (box, trimmed(rgb, box, trims), inset(box, 0.02), inset(box, 0.04)):
+        for guess in (box, trimmed(rgb, box), inset(box, 0.02), inset(box, 0.04)):
             if all(box_iou(guess, seen) < 0.97 for seen in boxes):
                 boxes.append(guess)
     return boxes

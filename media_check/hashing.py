@@ -1,5 +1,5 @@
 """Perceptual hashes of an image, all computed from one shared thumbnail (7x cheaper than full size, within a
-few bits of it). Hashes travel as hex strings and come back with :func:`from_hex`.
+few bits of it). Hashes travel as hex strings.
 
 Besides the whole-image hashes, an analysis records where the app's screen sits inside the image
 (:func:`media_check.align.locate_screen`: backdrop, caption, device frame and padding removed) and hashes that
@@ -20,19 +20,12 @@ from PIL import Image, ImageFilter
 from media_check import align
 from media_check.similarity import distinctive_words
 
-THUMBNAIL = 512
+THUMBNAIL = 512  # the whole-image hashes and the live-app signature's boxes are taken from one copy this big
 HASH_SIZE = 8
-KINDS = ("phash", "dhash", "whash", "colorhash")
 BIT_KINDS = ("phash", "dhash", "whash")  # 64-bit hashes of structure, comparable bit by bit
 SCREEN_KINDS = tuple(f"screen_{kind}" for kind in BIT_KINDS)
 CROP_RESISTANT = "crop_resistant"
 BITS_SIDE = 128  # the structure hashes for the index are taken from a thumbnail this big
-
-
-def thumbnail(image: Image.Image, size: int = THUMBNAIL) -> Image.Image:
-    """The image shrunk to fit ``size`` (area averaging: fast and alias-free)."""
-    rgb = np.asarray(image.convert("RGB"))
-    return Image.fromarray(_shrink(rgb, size))
 
 
 def _shrink(rgb: np.ndarray, size: int) -> np.ndarray:
@@ -49,14 +42,12 @@ def hashes(image: Image.Image | np.ndarray, words=()) -> dict[str, str]:
         rgb = image
     else:
         rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
-    from media_check.live import HASH_SIDE
-
     h, w = rgb.shape[:2]
     small = _shrink(rgb, align.PEEL_SIDE)
     factor = small.shape[1] / w
     # the thumbnail is also the copy the live-app signature cuts its boxes from: shrunk once for both
-    boxes_copy = align.shrink(small, HASH_SIDE)
-    thumb = Image.fromarray(boxes_copy[0] if THUMBNAIL == HASH_SIDE else _shrink(small, THUMBNAIL))
+    boxes_copy = align.shrink(small, THUMBNAIL)
+    thumb = Image.fromarray(boxes_copy[0])
     grey = thumb.convert("L")  # what imagehash turns the thumbnail into for each structure hash: done once
     out = {
         "phash": str(imagehash.phash(grey, hash_size=HASH_SIZE)),
@@ -90,14 +81,13 @@ def screen_signature(rgb: np.ndarray, candidates=None, shrunk=None) -> dict[str,
     boxes are hashed from, when the caller has it (see :func:`media_check.live.hash_boxes`).
 
     The same values as ``capture_entries(rgb, candidates[-1])`` and ``query_hashes(rgb, retrieval_boxes(rgb,
-    candidates))``, with the work they share done once: the screen box is an entry and a guess (trimmed for
-    both), and so is the whole image when a screen was found in it."""
+    candidates))``, hashed from one shrunk copy: a box that is both an entry and a guess (the screen, and the whole
+    image when a screen was found in it) is hashed once."""
     from media_check.live import capture_boxes, hash_boxes, pack_hashes
 
     candidates = candidates or align.screen_candidates(rgb)
-    trims: dict[align.Box, align.Box] = {}
-    _, entry_boxes = capture_boxes(rgb, candidates[-1], trims)
-    guess_boxes = align.retrieval_boxes(rgb, candidates, trims)
+    _, entry_boxes = capture_boxes(rgb, candidates[-1])
+    guess_boxes = align.retrieval_boxes(rgb, candidates)
     hashed = hash_boxes(rgb, entry_boxes + guess_boxes, shrunk)
     entries, guesses = hashed[:len(entry_boxes)], hashed[len(entry_boxes):]
     return {"screen_entries": pack_hashes(entries), "screen_guesses": pack_hashes(guesses)}
@@ -175,23 +165,3 @@ def _pack(bits: np.ndarray) -> np.uint64:
     return np.packbits(bits.astype(np.uint8).ravel()).view(">u8")[0].astype(np.uint64)
 
 
-def bits_from_hex(value: str) -> np.uint64:
-    return np.uint64(int(value, 16))
-
-
-def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Bit differences between unsigned 64-bit hashes (broadcasting)."""
-    return np.bitwise_count(np.bitwise_xor(a, b))
-
-
-def from_hex(kind: str, value: str) -> imagehash.ImageHash:
-    if kind == "colorhash":
-        return imagehash.hex_to_flathash(value, hashsize=3)
-    return imagehash.hex_to_hash(value)
-
-
-def distance(kind: str, a: str, b: str) -> int:
-    """Hamming distance between two hashes of the same kind."""
-    if kind in SCREEN_KINDS:
-        return int(hamming(bits_from_hex(a), bits_from_hex(b)))
-    return from_hex(kind, a) - from_hex(kind, b)

@@ -62,16 +62,13 @@ def _crop_box(box: Box, shares: tuple[float, float, float, float]) -> Box:
     return nx, ny, max(1, round(w * (1 - left - right))), max(1, round(h * (1 - top - bottom)))
 
 
-HASH_SIDE = 512  # boxes are hashed from a copy this big (the hashes themselves are taken at 128 pixels)
-
-
 def hash_boxes(rgb: np.ndarray, boxes: Iterable[Box],
                shrunk: tuple[np.ndarray, float] | None = None) -> np.ndarray:
     """Structure hashes (N x 3 uint64) of boxes of an image, cut from one shrunk copy (``shrunk``:
-    ``align.shrink(rgb, HASH_SIDE)`` when the caller has it already). Boxes that cut the same pixels from the
+    ``align.shrink(rgb, hashing.THUMBNAIL)`` when the caller has it already). Boxes that cut the same pixels from the
     copy are hashed once (a listing image's screen is both an index entry and a guess; its shrinking and
     hashing are most of the cost)."""
-    small, factor = shrunk or align.shrink(rgb, HASH_SIDE)
+    small, factor = shrunk or align.shrink(rgb, hashing.THUMBNAIL)
     sh, sw = small.shape[:2]
     hashed: dict[tuple[int, int, int, int], np.ndarray] = {}
     rows = []
@@ -92,14 +89,12 @@ def capture_entries(rgb: np.ndarray, screen: Box | None = None) -> tuple[Box, np
     return screen, hash_boxes(rgb, boxes)
 
 
-def capture_boxes(rgb: np.ndarray, screen: Box | None = None,
-                  trims: dict[Box, Box] | None = None) -> tuple[Box, list[Box]]:
-    """The screen box of a capture and the boxes :func:`capture_entries` hashes (``trims``: see
-    :func:`media_check.align.trimmed`)."""
+def capture_boxes(rgb: np.ndarray, screen: Box | None = None) -> tuple[Box, list[Box]]:
+    """The screen box of a capture and the boxes :func:`capture_entries` hashes."""
     h, w = rgb.shape[:2]
     screen = screen or (0, 0, w, h)
     boxes = [screen] + [_crop_box(screen, shares) for shares in CROPS]
-    trimmed = align.trimmed(rgb, screen, trims)
+    trimmed = align.trimmed(rgb, screen)
     if trimmed[2:] != screen[2:]:
         boxes.append(trimmed)
     if screen != (0, 0, w, h):
@@ -369,8 +364,7 @@ def match_image(index: LiveIndex, rgb: np.ndarray, sha256: str | None = None, sh
     listing_features = align.orb_features(listing)
     def judge(i: int, dist: int, found: align.Transform | None) -> MatchResult:
         """Compare with capture ``i``, given the feature search's result for it (``found``, None: nothing)."""
-        comparison = match_mod.compare(listing, index.view(i), boxes, listing_features,
-                                       [] if found is None else [found])
+        comparison = match_mod.compare(listing, index.view(i), boxes, [] if found is None else [found])
         decision = match_mod.decide(comparison, _overlap_of(index, i, words))
         regions = tuple(_scale_box(b, 1.0 / factor) for b in decision.changed_regions)
         return MatchResult(decision.status, index.captures[i], float(dist), decision.similarity, regions,

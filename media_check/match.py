@@ -232,8 +232,7 @@ def _box_mask(shape: tuple[int, int], box: Box) -> np.ndarray:
 
 
 def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] | None = None,
-            listing_features: Features | None = None, hypotheses: list[Transform] | None = None
-            ) -> Comparison | None:
+            hypotheses: list[Transform] | None = None) -> Comparison | None:
     """Align ``listing`` onto ``live`` and describe what differs, or None when no hypothesis overlaps.
 
     ``boxes`` are the listing's screen candidates (located when not given); ``hypotheses`` the result of the
@@ -242,9 +241,7 @@ def compare(listing: np.ndarray, live: np.ndarray | LiveView, boxes: list[Box] |
     view = live if isinstance(live, LiveView) else LiveView(live)
     boxes = boxes or align.screen_candidates(listing)
     if hypotheses is None:
-        if listing_features is None:
-            listing_features = align.orb_features(listing)
-        found = align.feature_transform(listing_features, view.features)
+        found = align.feature_transform(align.orb_features(listing), view.features)
         hypotheses = [] if found is None else [found]
     fit = _best_transform(listing, view, boxes, hypotheses)
     if fit is None:

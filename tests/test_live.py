@@ -168,7 +168,7 @@ def test_capture_entries_cover_crops_of_the_screen():
     assert entries.shape[1] == 3 and len(entries) >= 10
     cropped = eval_live.crop(rgb, bottom=0.2)
     query = hashing.hash_bits(cropped)
-    assert int(hashing.hamming(entries, query).sum(axis=1).min()) <= 12
+    assert int(np.bitwise_count(entries ^ query).sum(axis=1).min()) <= 12
 
 
 def test_screen_signatures_tell_copies_from_other_screens():
@@ -217,10 +217,15 @@ def test_trim_uniform_finds_the_content_inside_plain_padding():
     padded[120:120 + h, 40:40 + w] = screen
     x, y, tw, th = trim_uniform(padded)
     assert abs(x - 40) <= 6 and abs(y - 120) <= 6 and abs(tw - w) <= 12 and abs(th - h) <= 12
-    # within the tolerance of the border colour is still border; a busy border is not trimmed at all
+    # within the tolerance of the border colour (16 levels a channel) is still border, one level more is not; a
+    # busy border is not trimmed at all
     faint = padded.copy()
     faint[:100] = (30 + 14, 60 - 14, 90 + 14)
     assert trim_uniform(faint)[:2] == (x, y)
+    faint[:100] = (30 + 16, 60 - 16, 90 + 16)
+    assert trim_uniform(faint)[:2] == (x, y)
+    faint[:100] = (30 + 17, 60 - 17, 90 + 17)
+    assert trim_uniform(faint)[:2] == (0, 0)
     noisy = np.random.default_rng(2).integers(0, 256, padded.shape, dtype=np.uint8)
     assert trim_uniform(noisy) == (0, 0, w + 100, h + 200)
 
@@ -229,7 +234,7 @@ def test_signature_distance_is_the_summed_hamming_distance_numpy_computes():
     rng = np.random.default_rng(7)
     a_entries, a_guesses, b_entries, b_guesses = (rng.integers(0, 2**63, size=(n, 3), dtype=np.uint64) | (1 << 63)
                                                   for n in (9, 2, 7, 3))
-    expected = min(int(hashing.hamming(entries, row).sum(axis=1).min())
+    expected = min(int(np.bitwise_count(entries ^ row).sum(axis=1).min())
                    for guesses, entries in ((a_guesses, b_entries), (b_guesses, a_entries)) for row in guesses)
 
     def as_text(rows):
