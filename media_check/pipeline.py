@@ -247,9 +247,11 @@ def _without_live_captures(refs: list[AssetRef], live_sources: list[str] | None)
     roots = [Path(source).resolve() for source in live_sources]
 
     def is_capture(ref: AssetRef) -> bool:
+        if ref.escape:  # a link out of the scanned folder or a looping one: reported as such, never followed
+            return False
         try:
             path = ref.path.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop
             return False
         return any(path.is_relative_to(root) for root in roots)
 

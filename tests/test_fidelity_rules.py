@@ -157,3 +157,22 @@ def test_captures_kept_inside_the_scanned_folder_are_compared_with_not_judged(tm
     # without --live, the same folder's captures are listing media like any other file
     _, plain = scan(str(listing), "--cache-dir", str(tmp_path / "cache"))
     assert sorted(Path(a["path"]).name for a in plain["assets"]) == ["dashboard.jpg", "rfi-dashboard.png"]
+
+
+def test_links_that_are_not_followed_are_reported_in_a_scan_with_live_captures(tmp_path):
+    """With --live, a looping link and a link leading out of the scanned folder (here: into the live captures)
+    are reported like in any scan; neither stops the scan nor is taken for a capture."""
+    listing, live = tmp_path / "listing", tmp_path / "live"
+    listing.mkdir()
+    live.mkdir()
+    save(eval_live.jpeg(rgb_of(SCREENS / "in-use-rfi-dashboard.png"), 85), listing / "dashboard.jpg")
+    shutil.copy(LIVE / "rfi-dashboard.png", live / "rfi-dashboard.png")
+    (listing / "loop.png").symlink_to(listing / "loop.png")
+    (listing / "capture.png").symlink_to(live / "rfi-dashboard.png")
+    _, report = scan(str(listing), "--live", str(live), "--cache-dir", str(tmp_path / "cache"))
+    assets = by_name(report)
+    assert sorted(assets) == ["capture.png", "dashboard.jpg", "loop.png"]
+    assert assets["dashboard.jpg"]["live_match"]["status"] == "current"
+    for name in ("capture.png", "loop.png"):
+        assert assets[name]["status"] == "error"
+        assert "not followed" in " ".join(f["message"] for f in assets[name]["findings"])
