@@ -8,7 +8,6 @@ cached by that key (:mod:`media_check.cache`) and computed in worker processes. 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from media_check.analysis import Analysis, AnalysisParams
 from media_check.engine import OcrUnavailable
 from media_check.load import LoadError, load_asset
 from media_check.ocr import OcrTimeout, ocr_image
+from media_check.paths import file_size
 from media_check.video import LoadedVideo
 from media_check.words import Word, main_read
 
@@ -44,7 +44,7 @@ def analyse_file(path: str, sha256: str, params: AnalysisParams, cache_dir: str 
         return _analyse_video(loaded, sha256, params, cache_dir, timings, path)
     analysis = Analysis(sha256=sha256, kind="screenshot", format=loaded.format, width=loaded.width,
                         height=loaded.height, has_alpha=loaded.has_alpha, frames=loaded.frames,
-                        notes=list(loaded.notes), file_bytes=_size(path))
+                        notes=list(loaded.notes), file_bytes=file_size(path))
     return _analyse_pixels(analysis, loaded.image, params, cache_dir, timings)
 
 
@@ -92,7 +92,7 @@ def _analyse_video(loaded: LoadedVideo, sha256: str, params: AnalysisParams, cac
     whose OCR words are cached by the keyframe's own pixel hash like any image's."""
     analysis = Analysis(sha256=sha256, kind="video", format=loaded.format, width=loaded.width,
                         height=loaded.height, frames=loaded.frames, notes=list(loaded.notes),
-                        file_bytes=_size(path), duration=loaded.duration, fps=loaded.fps)
+                        file_bytes=file_size(path), duration=loaded.duration, fps=loaded.fps)
     for keyframe in loaded.keyframes:
         pixels = np.asarray(keyframe.image)
         digest = hashlib.sha256(f"{pixels.shape}".encode() + pixels.tobytes()).hexdigest()
@@ -106,13 +106,6 @@ def _analyse_video(loaded: LoadedVideo, sha256: str, params: AnalysisParams, cac
         analysis.keyframes.append(frame)
     analysis.timings_ms = timings
     return analysis
-
-
-def _size(path: str) -> int | None:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return None
 
 
 def _cached_words(cache_dir: str | None, sha256: str, params: AnalysisParams) -> list[Word] | None:

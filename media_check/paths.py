@@ -116,6 +116,14 @@ def read_regular(path: str | Path, max_bytes: int) -> bytes:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
+def file_size(path: str | Path) -> int | None:
+    """The size of the file at ``path`` in bytes, or None when it cannot be read (gone, no permission)."""
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return None
+
+
 def printable(name: str) -> str:
     """``name`` with undecodable bytes as ``\\xNN`` and control or bidi-override characters as ``\\uNNNN``."""
     if any("\udc80" <= ch <= "\udcff" for ch in name):

@@ -26,7 +26,7 @@ from media_check.executors import AnalysisExecutor, make_executor, run_tasks
 from media_check.judge import add_findings, judge_asset, judge_listing
 from media_check.limits import asset_deadline
 from media_check.listing import assign_refs, collect_listings, support_urls
-from media_check.paths import NotReadable, open_regular
+from media_check.paths import NotReadable, file_size, open_regular
 from media_check.preview import judge_video
 from media_check.report import SCHEMA_VERSION, ListingResult, Report, Verdict, summarise
 from media_check.rules import ALWAYS_ON, RULES
@@ -89,18 +89,11 @@ def _large_files_first(pending: list[tuple[AssetRef, str]]) -> list[tuple[AssetR
     of like-sized files keeps its order, so its listings are completed (and let go) one after another."""
     if len(pending) < 3:
         return pending
-    sizes = [_size(ref) for ref, _ in pending]
+    sizes = [file_size(ref.path) or 0 for ref, _ in pending]
     cut = 4 * statistics.median(sizes)
     large = sorted((i for i, size in enumerate(sizes) if size >= cut and size > 0), key=lambda i: -sizes[i])
     chosen = set(large)
     return [pending[i] for i in large] + [item for i, item in enumerate(pending) if i not in chosen]
-
-
-def _size(ref: AssetRef) -> int:
-    try:
-        return ref.path.stat().st_size
-    except OSError:
-        return 0
 
 
 def _is_video(ref: AssetRef) -> bool:
