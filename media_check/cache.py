@@ -25,8 +25,6 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
 class AnalysisCache:
     def __init__(self, root: str | Path = DEFAULT_DIR):
         self.root = Path(root)
-        self.hits = 0
-        self.misses = 0
 
     def _path(self, sha256: str, params: AnalysisParams) -> Path:
         return self.root / "analysis" / params.fingerprint() / sha256[:2] / f"{sha256}.json"
@@ -35,15 +33,10 @@ class AnalysisCache:
         path = self._path(sha256, params)
         try:
             data = read_keyed(path, [sha256, params.fingerprint()])
-            analysis = None if data is None else Analysis.from_json(data["analysis"])
+            return None if data is None else Analysis.from_json(data["analysis"])
         except (OSError, ValueError, KeyError, TypeError):
             _remove(path)
-            analysis = None
-        if analysis is None:
-            self.misses += 1
             return None
-        self.hits += 1
-        return analysis
 
     def put(self, params: AnalysisParams, analysis: Analysis) -> None:
         if not analysis.cacheable:
