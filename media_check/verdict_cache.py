@@ -25,6 +25,7 @@ import json
 import os
 from pathlib import Path
 
+from media_check.cache import read_keyed, write_keyed
 from media_check.report import Finding, ListingResult, Verdict, from_plain, to_plain
 
 PACKAGE = Path(__file__).resolve().parent
@@ -70,12 +71,10 @@ class VerdictCache:
         """The verdict of this content in this role at ``path`` (rules see the path), or None."""
         if not sha256:
             return None
-        data = self._read(self._path(sha256, kind, path), [self.key, sha256, kind, path])
-        if data is None:
-            return None
-        try:
-            return from_plain(Verdict, {**data["verdict"], "path": path, "cached": True})
-        except (ValueError, KeyError, TypeError):
+        try:  # a missing, unreadable or foreign entry is a miss
+            data = read_keyed(self._path(sha256, kind, path), [self.key, sha256, kind, path])
+            return None if data is None else from_plain(Verdict, {**data["verdict"], "path": path, "cached": True})
+        except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def put(self, verdict: Verdict) -> None:
@@ -95,13 +94,13 @@ class VerdictCache:
         """The listing-wide findings remembered for ``listing`` with exactly these ``(path, sha256, kind)`` members:
         about the listing, and about single members. None if there are none."""
         entry, digest = self._listing_path(listing, members)
-        data = self._read(entry, [self.key, digest])
-        if data is None:
-            return None
-        try:
+        try:  # a missing, unreadable or foreign entry is a miss
+            data = read_keyed(entry, [self.key, digest])
+            if data is None:
+                return None
             result = from_plain(ListingResult, data["result"])
             per_asset = {path: [from_plain(Finding, f) for f in found] for path, found in data["per_asset"].items()}
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         return result, per_asset
 
@@ -112,19 +111,7 @@ class VerdictCache:
                             "per_asset": {path: [to_plain(f) for f in found] for path, found in per_asset.items()}})
 
     @staticmethod
-    def _read(entry: Path, key: list[str]) -> dict | None:
-        """The entry's JSON object if it carries ``key``; None if it is missing, unreadable or another key's."""
-        from media_check.cache import read_keyed
-
-        try:
-            return read_keyed(entry, key)
-        except (OSError, ValueError):
-            return None
-
-    @staticmethod
     def _write(entry: Path, payload: dict) -> None:
-        from media_check.cache import write_keyed
-
         try:
             write_keyed(entry, payload)
         except OSError:
