@@ -238,7 +238,7 @@ class _ImageLoader:
         """A plain PNG (8-bit RGB or RGBA, one frame, no transparency key, no orientation to apply, no chunk after
         its image data) decoded once, by libpng: it is the stricter of the two decoders, and Pillow has already
         parsed and checked every chunk but the image data when it opened the file. Pillow would give the same
-        pixels (the same 8-bit samples; alpha is composited on white by the same :func:`to_rgb`) and the same
+        pixels (the same 8-bit samples; alpha composited on white as :func:`to_rgb` does) and the same
         has_alpha, frames and notes. None for any other file, and when libpng does not decode it: then both
         decoders run, as for every other PNG, and the reason is theirs."""
         if (self.fmt != "png" or im.mode not in ("RGB", "RGBA") or declared.frames != 1
@@ -390,7 +390,7 @@ def _rgb_from_opencv(pixels: np.ndarray) -> Image.Image:
             # which is what :func:`_on_white` gives, without Pillow's RGBA copy, alpha band and conversion.
             return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGB))
         rgba = cv2.cvtColor(pixels, cv2.COLOR_BGRA2RGBA, dst=pixels)
-        return to_rgb(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1))
+        return _composite_on_white(Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1))
     return Image.fromarray(cv2.cvtColor(pixels, cv2.COLOR_BGR2RGB, dst=pixels))
 
 
@@ -415,12 +415,17 @@ def to_rgb(im: Image.Image) -> Image.Image:
 
 
 def _on_white(rgba: Image.Image) -> Image.Image:
-    """RGBA composited on opaque white, as RGB. Compositing is per pixel, so it is done in strips of rows into the
-    result: the same pixels as one whole-image composite, without a full-size white background and composite
-    (on a 33 MP capture, 260 MB less). An image that is opaque everywhere (most screenshots saved with an alpha
-    channel) is its colour channels as they are."""
+    """RGBA composited on opaque white, as RGB. An image that is opaque everywhere (most screenshots saved with an
+    alpha channel) is its colour channels as they are."""
     if rgba.getchannel("A").getextrema()[0] == 255:
         return rgba.convert("RGB")
+    return _composite_on_white(rgba)
+
+
+def _composite_on_white(rgba: Image.Image) -> Image.Image:
+    """RGBA composited on opaque white, as RGB. Compositing is per pixel, so it is done in strips of rows into the
+    result: the same pixels as one whole-image composite, without a full-size white background and composite
+    (on a 33 MP capture, 260 MB less)."""
     width, height = rgba.size
     out = Image.new("RGB", rgba.size)
     for top in range(0, height, _COMPOSITE_ROWS):

@@ -133,9 +133,12 @@ def test_folder_named_like_an_image(tmp_path):
         load_image(tmp_path / "x.png", LIMIT, BYTES)
 
 
-def _noise(mode, size=(97, 61), seed=3):
+def _noise(mode, size=(97, 61), seed=3, opaque=False):
     rng = np.random.default_rng(seed)
-    return Image.fromarray(rng.integers(0, 256, (size[1], size[0], len(mode)), dtype=np.uint8), mode)
+    pixels = rng.integers(0, 256, (size[1], size[0], len(mode)), dtype=np.uint8)
+    if opaque:  # an alpha channel that is 255 everywhere
+        pixels[..., 3] = 255
+    return Image.fromarray(pixels, mode)
 
 
 def _pillow_rgb(path):
@@ -152,9 +155,9 @@ def _with_chunk_after_idat(data: bytes, kind: bytes, body: bytes) -> bytes:
     return data[:at] + chunk + data[at:]
 
 
-@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
-def test_plain_png_gives_the_pixels_pillow_gives_from_one_decode(tmp_path, monkeypatch, mode):
-    path = save(tmp_path, _noise(mode), f"{mode}.png")
+@pytest.mark.parametrize("mode, opaque", [("RGB", False), ("RGBA", False), ("RGBA", True)])
+def test_plain_png_gives_the_pixels_pillow_gives_from_one_decode(tmp_path, monkeypatch, mode, opaque):
+    path = save(tmp_path, _noise(mode, opaque=opaque), f"{mode}.png")
     with monkeypatch.context() as patch:
         decoders = _count_decodes(patch)
         loaded = load_image(path, LIMIT, BYTES)
