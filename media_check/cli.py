@@ -233,14 +233,11 @@ def _with_baseline(report, cfg, accepted, write_to):
 
 def _write_outputs(report, cfg, cache, fmt, output, targets, annotate_dir, show_ocr, step_summary=None) -> None:
     """The stdout (or --output) report, every --report target, annotated images, the GitHub step summary."""
+    from media_check.asset_source import AssetSource
     from media_check.cache import write_chunks_atomic
     from media_check.writers.outputs import Renderer
 
-    source = None  # the pixels behind the verdicts, for annotated images and the HTML report's previews
-    if annotate_dir is not None or "html" in (fmt, *(target.format for target in targets)):
-        from media_check.annotate import AssetSource
-
-        source = AssetSource(cfg.analysis, cache.root if cache else None)
+    source = AssetSource(cfg.analysis, cache.root if cache else None)  # loads pixels only when they are drawn
     renderer = Renderer(report, source, show_ocr)
     if fmt == "text" and output is None:
         from media_check.writers.text import render as render_text, use_color
@@ -322,7 +319,7 @@ def render_report(
 def _render(report_file, fmt, output, show_ocr, config_file, cache_dir) -> int:
     import json
 
-    from media_check.annotate import AssetSource
+    from media_check.asset_source import AssetSource
     from media_check.cache import write_atomic
     from media_check.config import load_config
     from media_check.report import Report
@@ -364,7 +361,8 @@ def annotate_one(
 
 
 def _annotate_one(image, out, show_ocr, config_file, profile, cache_dir, no_cache) -> int:
-    from media_check.annotate import SUFFIX, AssetSource, save_png
+    from media_check.annotate import SUFFIX, save_png
+    from media_check.asset_source import AssetSource
     from media_check.cache import AnalysisCache
     from media_check.config import load_config
     from media_check.engine import check_tesseract

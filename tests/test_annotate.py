@@ -13,8 +13,9 @@ from PIL import Image, ImageDraw
 from test_writers import finding, verdict
 
 from media_check.analysis import Analysis, AnalysisParams, sha256_of
-from media_check.annotate import (LIVE_COLOUR, OCR_COLOUR, SEVERITY_COLOURS, STATUS_COLOURS, SUFFIX, AssetSource,
-                                  Style, annotate, output_path)
+from media_check.annotate import (LIVE_COLOUR, OCR_COLOUR, SEVERITY_COLOURS, STATUS_COLOURS, SUFFIX, Style,
+                                  annotate, output_path)
+from media_check.asset_source import AssetSource
 from media_check.cache import AnalysisCache
 from media_check.report import Evidence, LiveMatch, Severity, Status
 from media_check.words import Word

@@ -13,7 +13,8 @@ from playwright.sync_api import sync_playwright
 from test_writers import HOSTILE_NAMES, finding, fixed_report, make_report, verdict
 
 from media_check.analysis import sha256_of
-from media_check.annotate import AssetSource, previews
+from media_check.annotate import previews
+from media_check.asset_source import AssetSource
 from media_check.report import Evidence
 from media_check.writers.html import render
 

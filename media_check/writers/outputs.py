@@ -1,5 +1,5 @@
 """Several reports from one run: ``--report FORMAT:PATH`` targets, rendered from the same Report and written
-atomically. The HTML report gets its annotated images from an :class:`~media_check.annotate.AssetSource`.
+atomically. The HTML report gets its annotated images from an :class:`~media_check.asset_source.AssetSource`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from media_check.report import Report
 from media_check.writers import FORMATS, renderer
 
 if TYPE_CHECKING:
-    from media_check.annotate import AssetSource
+    from media_check.asset_source import AssetSource
 
 
 @dataclass(frozen=True)
