@@ -41,7 +41,8 @@ PREVIEW_SIDE = 1400  # long side of the image embedded in the HTML report
 THUMB_WIDTH = 420
 
 
-def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """DejaVu Sans (bold or regular) at ``size``; Pillow's default font when it is not installed."""
     path = FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")
     try:
         return ImageFont.truetype(str(path), size)
@@ -71,10 +72,10 @@ class Style:
         self.font_size = int(min(80, max(12, round(15 * unit))))
         self.line = int(min(12, max(2, round(2.5 * unit))))
         self.pad = max(3, self.font_size // 3)
-        self.font = _font(self.font_size)
-        self.bold = _font(self.font_size, bold=True)
-        self.small = _font(max(10, round(self.font_size * 0.75)), bold=True)
-        self.big = _font(int(self.font_size * 1.25), bold=True)
+        self.font = font(self.font_size)
+        self.bold = font(self.font_size, bold=True)
+        self.small = font(max(10, round(self.font_size * 0.75)), bold=True)
+        self.big = font(int(self.font_size * 1.25), bold=True)
 
     def text_font(self, text: str):
         """The regular font for ``text``: the CJK one when the text needs it and it is installed."""

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from media_check import align
-from media_check.annotate import save_png
+from media_check.annotate import font, save_png
 from media_check.match import Comparison, structure_map
 
 PANEL_HEIGHT = 720
@@ -25,17 +25,6 @@ GAP = 16
 BACKGROUND = (245, 246, 248)
 INK = (17, 24, 39)
 BOX = (220, 38, 38)
-FONT_PATHS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
-              "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf")
-
-
-def _font(size: int) -> ImageFont.ImageFont:
-    for path in FONT_PATHS:
-        try:
-            return ImageFont.truetype(path, size)
-        except OSError:
-            continue
-    return ImageFont.load_default()
 
 
 def _fit(rgb: np.ndarray, height: int) -> tuple[np.ndarray, float]:
@@ -110,8 +99,8 @@ def render(listing: np.ndarray, live: np.ndarray, comparison: Comparison, listin
     width = sum(p.shape[1] for p in panels) + GAP * (len(panels) + 1)
     canvas = Image.new("RGB", (width, height + HEADER + GAP + 30), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
-    title = _font(17)
-    small = _font(14)
+    title = font(17)
+    small = font(14)
     x = GAP
     lines = (f"Listing screenshot: {listing_name}", f"Live capture: {live_name}",
              "Changes: red = listing only, blue = live app only")
@@ -148,10 +137,10 @@ def render(listing: np.ndarray, live: np.ndarray, comparison: Comparison, listin
     return canvas
 
 
-def _clip(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
-    if draw.textlength(text, font=font) <= width:
+def _clip(draw: ImageDraw.ImageDraw, text: str, face, width: int) -> str:
+    if draw.textlength(text, font=face) <= width:
         return text
-    while text and draw.textlength(text + "...", font=font) > width:
+    while text and draw.textlength(text + "...", font=face) > width:
         text = text[:-1]
     return text + "..."
 

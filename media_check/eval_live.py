@@ -102,17 +102,10 @@ def score_pairs(corpus: Path = CORPUS, cache_dir: str | Path | None = None, use_
 
 # ---------------------------------------------------------------------- listing-style transforms
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
-FONT_REGULAR = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+def _font(size: int, bold: bool = True):
+    from media_check.annotate import font
 
-
-def _font(size: int, path: str = FONT):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.truetype(path, size)
-    except OSError:
-        return ImageFont.load_default()
+    return font(size, bold)
 
 
 def resize(rgb: np.ndarray, factor: float) -> np.ndarray:
@@ -196,7 +189,7 @@ def browser_window(rgb: np.ndarray, url: str = "https://app.example.com/projects
                            radius=6, fill=(246, 247, 249))
     draw.rounded_rectangle([x0 + bar * 0.5, y0 + bar * 0.56, x0 + w - bar * 0.5, y0 + bar * 0.92], radius=8,
                            fill="white")
-    font = _font(max(10, round(bar * 0.22)), FONT_REGULAR)
+    font = _font(max(10, round(bar * 0.22)), bold=False)
     draw.text((x0 + bar * 0.8, y0 + bar * 0.6), url, fill=(60, 64, 67), font=font)
     canvas.paste(Image.fromarray(rgb), (x0, y0 + bar))
     return np.asarray(canvas)
@@ -217,7 +210,7 @@ def status_clock(rgb: np.ndarray, text: str = "14:07") -> np.ndarray:
     background = tuple(int(v) for v in np.median(region, axis=0))
     ink = (0, 0, 0) if sum(background) > 384 else (255, 255, 255)
     draw.rectangle(box, fill=background)
-    draw.text((box[0] + 2, box[1] + 1), text, fill=ink, font=_font(max(8, round(strip * 0.7)), FONT_REGULAR))
+    draw.text((box[0] + 2, box[1] + 1), text, fill=ink, font=_font(max(8, round(strip * 0.7)), bold=False))
     return np.asarray(out)
 
 
