@@ -2,7 +2,8 @@
 words, hashes, features) and :class:`AnalysisParams` (the settings it depends on, and its cache key).
 
 Computing one is :mod:`media_check.analyse`'s job. This module imports nothing heavy, so the caches, the rules and
-the writers use analyses, and a warm re-scan builds its cache keys, without loading numpy, OpenCV or tesseract.
+the writers use analyses, and a warm re-scan builds its cache keys, without loading numpy, OpenCV or the OCR
+code (only the tesseract engine is asked its version).
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_process_executor_confines_crashes_and_hangs_to_their_task():
         crash = executor.submit(_square, "crashing")  # the injected fault matches the first argument
         hang = executor.submit_with_deadline(1.0, _sleep, 30)
         fine = [executor.submit(_square, n) for n in range(4)]
-        assert isinstance(hang.exception(timeout=60), TaskTimedOut)  # its 1 s deadline ended it (sleep returns None)
+        assert isinstance(hang.exception(timeout=60), TaskTimedOut)  # its 1 s deadline ended it (it would return 30)
         assert isinstance(crash.exception(timeout=60), WorkerDied)
         assert [f.result(timeout=60) for f in fine] == [0, 1, 4, 9]
     finally:
