@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from media_check import align, eval_live, match
+from media_check.annotate import font
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENS = ROOT / "sample_media" / "screens"
@@ -270,8 +271,8 @@ def test_text_lines_are_found_in_a_screen(dashboard):
 def test_a_written_line_is_one_text_line_where_it_was_written():
     canvas = Image.new("RGB", (600, 300), "white")
     draw = ImageDraw.Draw(canvas)
-    draw.text((100, 60), "Quarterly budget report", fill="black", font=eval_live._font(22, eval_live.FONT_REGULAR))
-    draw.text((100, 200), "Approved", fill="black", font=eval_live._font(22, eval_live.FONT_REGULAR))
+    draw.text((100, 60), "Quarterly budget report", fill="black", font=font(22))
+    draw.text((100, 200), "Approved", fill="black", font=font(22))
     lines = sorted(match.text_lines(np.asarray(canvas)), key=lambda b: b[1])
     assert len(lines) == 2
     (x0, y0, w0, h0), (x1, y1, w1, h1) = lines
