@@ -66,6 +66,9 @@ _LINE_BORDER = 12  # pixels of its own edge added around a button's inside befor
 SCRIPT_RETRY_BELOW = 30.0  # a button label read with a mean confidence under this is read again in other scripts
 SCRIPT_RETRY_BUTTONS = 2  # ... for at most this many buttons of an image
 SCRIPT_RETRY_MIN_CONF = 70.0  # the other script's reading is kept at this mean confidence
+CHIP_LIMIT = 6  # at most this many chips (badges, tags) are read per image
+CHIP_READ_ALREADY = 90.0  # a chip under a word read this surely is not read again
+CHIP_MAX_HEIGHT = 0.05  # a chip is at most this share of the image's short side high (24 working pixels at least)
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
 DOWNSCALE_TO = 2000
@@ -218,9 +221,11 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     One read of the polarity-normalised image; a second in the script tesseract's OSD sees when English reads poorly
     or finds little; and, when a read finds only a few words (a sign-in card, a title, a test ad on
     a picture), a read of the plain grey image whose sure words complete it: normalisation can lose large text on a
-    plain background or a bold label on a picture that tesseract reads as it is. Words of that completing read are
-    marked ``completing``: phrase rules read them, the screen classifier's layout features do not (they describe the
-    main read, the one the classifier was trained on).
+    plain background or a bold label on a picture that tesseract reads as it is. Then the labels of button-like
+    boxes on a screen of fewer than :data:`BUTTON_READ_BELOW` words, and of chips (badges, tags) on any screen,
+    each read on its own. Words of those completing reads are marked ``completing``: phrase rules read them, the
+    screen classifier's layout features do not (they describe the main read, the one the classifier was trained
+    on).
     """
     read = _reader()
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
@@ -237,17 +242,16 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
             if second is not None and second >= (first or 0.0) + SECOND_PASS_GAIN:
                 words, read_in = again, (*script_languages, *languages)
     del prepared
-    grey = None
+    grey = np.asarray(image.convert("L"))
     if _readable_count(words) < SPARSE_BELOW:
         # the read of last resort: the image in grey at the same scale, with no polarity normalisation
-        grey = np.asarray(image.convert("L"))
         words = merge_reads(words, read(_rescaled(grey, scale), scale, languages, timeout, image.width,
                                         image.height))
+    # added beside the main read, which stays whole: the screen classifier's layout features describe it
     if _readable_count(words) < BUTTON_READ_BELOW:
-        grey = np.asarray(image.convert("L")) if grey is None else grey
-        # added beside the main read, which stays whole: the screen classifier's layout features describe it
         words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
-    return words
+    # badges and tags on any screen, dense or sparse: a native ad's "AD" sits in a feed full of words
+    return merge_reads(words, read_chips(grey, words, read_in, timeout), replace=False)
 
 
 def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -274,10 +278,86 @@ def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
 
 
-def _has_margin(box: np.ndarray) -> bool:
-    """Whether the ring just inside a box's edge is one colour (a button's fill, or the background inside its
-    outline), as around a label; a word's own outline cuts through its strokes there."""
-    inset = max(2, round(0.12 * box.shape[0]))
+def chip_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h, original pixels) of chips: small closed outlines or fills about one line of text high
+    and one to four times as wide, as badges and tags are drawn ("AD" beside a native ad's title, "BETA", "NEW").
+    Found on a copy at most 1000 pixels long, largest first, at most :data:`CHIP_LIMIT`."""
+    small, factor = shrink(grey, 1000)
+    sh, sw = small.shape
+    # a thin dilation: a chip sits a few pixels from the words beside it, which a wider one would join to it
+    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((2, 2), np.uint8))
+    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    tallest = max(24.0, CHIP_MAX_HEIGHT * min(sh, sw))
+    found: list[tuple[int, int, int, int]] = []
+    for contour in sorted(contours, key=cv2.contourArea, reverse=True):
+        x, y, bw, bh = cv2.boundingRect(contour)
+        if not (10 <= bh <= tallest and 1.1 * bh <= bw <= 4 * bh):
+            continue
+        if cv2.contourArea(contour) < 0.75 * bw * bh:  # an outline that closes on itself
+            continue
+        if any(_overlap((x, y, bw, bh), other) > 0.5 for other in found):
+            continue
+        if not _has_margin(small[y:y + bh, x:x + bw], inset=max(3, round(0.15 * bh))):
+            continue
+        found.append((x, y, bw, bh))
+        if len(found) == CHIP_LIMIT:
+            break
+    return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
+
+
+def read_chips(grey: np.ndarray, words: list[Word], languages: tuple[str, ...], timeout: float) -> list[Word]:
+    """The label of each chip (:func:`chip_boxes`) that ``words`` did not already read surely, read on its own.
+
+    Tesseract reading a whole screen takes a small outlined or filled badge for a picture and drops or garbles its
+    label: the "AD" badge of a native ad unit (read "(ac)"), a "BETA" tag."""
+    found: list[Word] = []
+    for line, box in enumerate(chip_boxes(grey)):
+        if any(w.conf >= CHIP_READ_ALREADY and _overlap(w.box, box) > 0.5 for w in words):
+            continue  # read surely already: its own read could not be surer by the margin a merge needs
+        inset = (max(3, round(0.15 * box[3])),) * 2  # the outline cut off
+        crop, scale = _label_image(grey, box, inset)
+        if crop is not None:
+            found += _label_words(_read_line(crop, languages, timeout), box, inset, scale, grey.shape, line)
+    return found
+
+
+def _label_image(grey: np.ndarray, box: tuple[int, int, int, int],
+                 inset: tuple[int, int]) -> tuple[np.ndarray | None, float]:
+    """A box's inside (``inset`` (x, y) pixels of its edge cut off) ready for a line read: made dark-on-light
+    (inverted when its fill is darker than its label), scaled to :data:`BUTTON_TEXT_HEIGHT` and bordered; with its
+    scale. None for an empty inside (a text input with nothing in it, a bar)."""
+    x, y, bw, bh = box
+    dx, dy = inset
+    inside = grey[y + dy:y + bh - dy, x + dx:x + bw - dx]
+    if inside.size == 0 or int(inside.max()) - int(inside.min()) < 40:
+        return None, 1.0
+    threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    if (inside > threshold).mean() < 0.5:  # mostly dark: a label lighter than its fill
+        inside = 255 - inside
+    scale = BUTTON_TEXT_HEIGHT / inside.shape[0]
+    crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
+                      interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    return cv2.copyMakeBorder(crop, *(_LINE_BORDER,) * 4, cv2.BORDER_REPLICATE), scale
+
+
+def _label_words(read: list[Word], box: tuple[int, int, int, int], inset: tuple[int, int], scale: float,
+                 shape: tuple[int, ...], line: int) -> list[Word]:
+    """Words read in a box's :func:`_label_image`, moved back to the image (of ``shape``), on ``line``."""
+    height, width = shape[:2]
+    x, y = box[0] + inset[0], box[1] + inset[1]
+    words = []
+    for word in read:
+        wx, wy, ww, wh = word.box
+        at = _in_image(x + round((wx - _LINE_BORDER) / scale), y + round((wy - _LINE_BORDER) / scale),
+                       max(1, round(ww / scale)), max(1, round(wh / scale)), width, height)
+        words.append(Word(word.text, word.conf, at, word.block, line))
+    return words
+
+
+def _has_margin(box: np.ndarray, inset: int | None = None) -> bool:
+    """Whether the ring just inside a box's edge (``inset`` pixels in) is one colour (a button's fill, or the
+    background inside its outline), as around a label; a word's own outline cuts through its strokes there."""
+    inset = max(2, round(0.12 * box.shape[0])) if inset is None else inset
     inner = box[inset:-inset, inset:-inset]
     if inner.size == 0:
         return False
@@ -295,22 +375,14 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
     :data:`SCRIPT_RETRY_BELOW`) in ``languages`` alone is read again with each installed script language in turn
     (a Korean "Log in with e-mail" on a screen whose other words are English), for at most
     :data:`SCRIPT_RETRY_BUTTONS` buttons: the first reading that is clearly surer and mostly in that script wins."""
-    height, width = grey.shape
     scripts = _other_scripts(languages)
     retries = 0
     words: list[Word] = []
-    for line, (x, y, bw, bh) in enumerate(button_boxes(grey)):
-        dx, dy = round(0.5 * bh), round(0.15 * bh)
-        inside = grey[y + dy:y + bh - dy, x + dx:x + bw - dx]
-        if inside.size == 0 or int(inside.max()) - int(inside.min()) < 40:
-            continue  # an empty box (a text input with nothing in it, a bar)
-        threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        if (inside > threshold).mean() < 0.5:  # mostly dark: a label lighter than its fill
-            inside = 255 - inside
-        scale = BUTTON_TEXT_HEIGHT / inside.shape[0]
-        crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
-                          interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-        crop = cv2.copyMakeBorder(crop, *(_LINE_BORDER,) * 4, cv2.BORDER_REPLICATE)
+    for line, box in enumerate(button_boxes(grey)):
+        inset = (round(0.5 * box[3]), round(0.15 * box[3]))  # the rounded ends and the outline cut off
+        crop, scale = _label_image(grey, box, inset)
+        if crop is None:
+            continue
         read = _read_line(crop, languages, timeout)
         confidence = _mean_confidence(read, minimum=1) or 0.0
         if confidence < SCRIPT_RETRY_BELOW and _readable_count(read) and retries < SCRIPT_RETRY_BUTTONS:
@@ -322,11 +394,7 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
                         and _reads_as_script(again)):
                     read = again
                     break
-        for word in read:  # back from the bordered, scaled crop to the image
-            wx, wy, ww, wh = word.box
-            box = _in_image(x + dx + round((wx - _LINE_BORDER) / scale), y + dy + round((wy - _LINE_BORDER) / scale),
-                            max(1, round(ww / scale)), max(1, round(wh / scale)), width, height)
-            words.append(Word(word.text, word.conf, box, word.block, line))
+        words += _label_words(read, box, inset, scale, grey.shape, line)
     return words
 
 

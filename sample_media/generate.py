@@ -88,6 +88,9 @@ SCREENS: list[Screen] = [
       "Phone portrait capture (9:16): good content, but taller than 1080 and not 16:9"),
     S("in-use-mobile-daily-report.jpg", "mobile-daily-report.html", 1080, 1920, ("image-dimensions", "aspect-ratio"),
       "Phone portrait daily report with a site photo (JPEG); same spec findings as the other phone shot"),
+    S("in-use-mobile-team-roles.png", "mobile-team-roles.html", 1080, 1920, ("image-dimensions", "aspect-ratio"),
+      "Phone team list with ADMIN/EDITOR role badges, an 'AD' avatar and an 'Open invite link' button: "
+      "badges read, no ad"),
 
     # --- login screens --------------------------------------------------------------------
     S("login-sign-in-card.png", "login-sign-in-card.html", 1920, 1080, ("login-screen",),
@@ -124,6 +127,9 @@ SCREENS: list[Screen] = [
       "Community feed with a 728x90 'Test Ad' banner: 'Nice job! This is a 728x90 test ad.'"),
     S("ad-banner-sponsored-native.png", "ad-sponsored-native.html", 1920, 1080, ("ad-banner",),
       "Equipment marketplace feed with a 'Sponsored' native ad card and an AdChoices mark"),
+    S("ad-banner-native-ad-badge.png", "mobile-news-native-ad.html", 1080, 1920,
+      ("ad-banner", "image-dimensions", "aspect-ratio"),
+      "Phone news feed with an in-feed native ad: only a small outlined yellow 'Ad' badge and an 'Install' button"),
 
     # --- broken template output -----------------------------------------------------------
     S("broken-template-dashboard-cells.png", "broken-dashboard.html", 1920, 1080, ("broken-template",),

@@ -249,3 +249,53 @@ def test_the_fallback_engine_takes_the_script_pass_and_reads_button_labels(monke
     words = ocr_image(Image.open(SHARED / "corpus" / "login_046.png").convert("RGB"))
     added = "".join(w.text for w in words if w.completing)
     assert "로그인" in added and "회원가입" in added
+
+
+def chip_card(size=(1080, 1600)):
+    """A native ad card's title row: an outlined yellow "AD" badge, a filled yellow one with a white label, a
+    round avatar with initials; returns the image and the two badges' boxes (x0, y0, x1, y1)."""
+    image = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(image)
+    yellow = (255, 212, 0)  # grey 201 on white: a faint outline and label
+    badges = [(40, 60, 100, 96), (40, 220, 100, 256)]
+    draw.rounded_rectangle(badges[0], radius=6, outline=yellow, width=2)
+    draw.text((70, 78), "AD", fill=yellow, font=font(22), anchor="mm")
+    draw.text((118, 78), "QuoteCraft Estimator", fill=(20, 20, 20), font=font(30), anchor="lm")
+    draw.rounded_rectangle(badges[1], radius=6, fill=yellow)
+    draw.text((70, 238), "AD", fill="white", font=font(22), anchor="mm")
+    draw.text((118, 238), "Price a remodel in minutes", fill=(20, 20, 20), font=font(30), anchor="lm")
+    draw.ellipse((40, 300, 92, 352), fill=(47, 111, 223))  # an avatar: round, not a badge
+    draw.text((66, 326), "AD", fill="white", font=font(20), anchor="mm")
+    return image, badges
+
+
+def test_chip_labels_are_read_one_by_one():
+    from media_check.ocr import chip_boxes, read_chips
+
+    image, drawn = chip_card()
+    grey = np.asarray(image.convert("L"))
+    found = chip_boxes(grey)
+    assert len(found) == 2  # the two badges; the round avatar is not one
+    for x0, y0, x1, y1 in drawn:
+        assert any(abs(x - x0) <= 4 and abs(y - y0) <= 4 and abs(x + w - x1) <= 4 and abs(y + h - y1) <= 4
+                   for x, y, w, h in found)
+    labels = read_chips(grey, [], ("eng",), 30)
+    assert [w.text for w in labels] == ["AD", "AD"]
+    for word in labels:  # each label boxed inside its badge, in image coordinates
+        assert any(x0 <= word.box[0] and word.box[0] + word.box[2] <= x1 and y0 <= word.box[1]
+                   and word.box[1] + word.box[3] <= y1 for x0, y0, x1, y1 in drawn)
+    # a badge under a word the main read already has surely is not read again
+    x0, y0, x1, y1 = drawn[0]
+    sure = [Word("AD", 95.0, (x0 + 8, y0 + 6, x1 - x0 - 16, y1 - y0 - 12), 0, 0)]
+    assert len(read_chips(grey, sure, ("eng",), 30)) == 1
+
+
+def test_a_native_ads_badge_the_whole_screen_read_garbles_is_added_beside_it():
+    # a phone news feed whose native ad carries only a small outlined yellow "Ad" badge (read "(ac)" in the
+    # read of the whole screen) beside the advertiser's name
+    words = ocr_image(Image.open(Path(__file__).parent.parent / "sample_media" / "screens" /
+                                 "ad-banner-native-ad-badge.png").convert("RGB"))
+    badge = [w for w in words if w.completing and w.text == "Ad"]
+    assert len(badge) == 1
+    name = next(w for w in words if w.text == "QuoteCraft")
+    assert badge[0].box[0] + badge[0].box[2] <= name.box[0] and abs(badge[0].box[1] - name.box[1]) <= 20

@@ -99,6 +99,7 @@ CASES = [
     (["Offerwall Ads", "Interstitial Video Ads"], ["ad-banner"]),          # ad formats on show
     (["= Add note", "Open"], []),
     (["Ad-free plan", "Upgrade", "Open"], []),
+    (["ADMIN", "Ana Delgado", "Open invite link"], []),                   # a role badge, not an ad's
     # broken-template
     (["Hello, {{user.firstName}}"], ["broken-template"]),
     (["Owner: [object Object]"], ["broken-template"]),
