@@ -25,6 +25,14 @@ Buttons: read as part of a whole screen, the label of a rounded, outlined or fil
 rounded end taken for a letter: "( togin") or lost (white on a coloured fill). On screens with few words (sign-in,
 welcome and title screens), :func:`read_buttons` reads each button-like box's label on its own, and its sure words
 are added beside the main read (marked ``completing``, like the completing read's).
+
+Sparse screens: page layout analysis (:data:`PSM_AUTO`) drops small labels that stand apart, such as a sign-in
+form's field names. When the main read has fewer than :data:`SPARSE_READ_BELOW` words, tesseract's sparse-text mode
+(:data:`PSM_SPARSE`) reads the colour image once more, and its sure words are added beside the main read too.
+
+Chips: a small outlined or filled badge beside a title (the "AD" of a native ad unit, a "BETA" tag) is taken for a
+picture and its label dropped or garbled, on dense screens as on sparse ones. :func:`read_chips` reads each chip's
+label on its own, on every screen, unless a word read surely already covers it.
 """
 
 from __future__ import annotations
@@ -52,6 +60,8 @@ MIN_CONTRAST = 0.5  # local contrast stretch: at most 1 / MIN_CONTRAST
 SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of the plain grey image
 MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
 PSM_AUTO, PSM_SINGLE_LINE = 3, 7  # tesseract's page segmentation modes: a whole screen, a button's label
+PSM_SPARSE = 11  # tesseract's "sparse text" mode: as much text as it finds, in no particular order
+SPARSE_READ_BELOW = 12  # a main read with fewer words than this is completed by a sparse-text read (colour)
 SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 reads screenshots as well)
 # tesseract settings, for both engines. Table detection is off: screenshots have no tables to find, and it costs
 # ~3% of the OCR time. On the corpus it changes the words of 76 of 279 images (layout of noisy regions, and with
@@ -98,7 +108,7 @@ def _rescaled(grey: np.ndarray, scale: float) -> np.ndarray:
     """``grey`` resized by ``scale`` for tesseract (cubic up, area down)."""
     if scale == 1.0:
         return grey
-    h, w = grey.shape
+    h, w = grey.shape[:2]
     interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
     return cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=interpolation)
 
@@ -222,10 +232,10 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     or finds little; and, when a read finds only a few words (a sign-in card, a title, a test ad on
     a picture), a read of the plain grey image whose sure words complete it: normalisation can lose large text on a
     plain background or a bold label on a picture that tesseract reads as it is. Then the labels of button-like
-    boxes on a screen of fewer than :data:`BUTTON_READ_BELOW` words, and of chips (badges, tags) on any screen,
-    each read on its own. Words of those completing reads are marked ``completing``: phrase rules read them, the
-    screen classifier's layout features do not (they describe the main read, the one the classifier was trained
-    on).
+    boxes on a screen of fewer than :data:`BUTTON_READ_BELOW` words; a sparse-text read of the colour image on a
+    screen of fewer than :data:`SPARSE_READ_BELOW`; and the labels of chips (badges, tags) on any screen, each
+    read on its own. Words of those completing reads are marked ``completing``: phrase rules read them, the screen
+    classifier's layout features do not (they describe the main read, the one the classifier was trained on).
     """
     read = _reader()
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
@@ -241,6 +251,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
             second = _mean_confidence(again)
             if second is not None and second >= (first or 0.0) + SECOND_PASS_GAIN:
                 words, read_in = again, (*script_languages, *languages)
+    main_count = _readable_count(words)
     del prepared
     grey = np.asarray(image.convert("L"))
     if _readable_count(words) < SPARSE_BELOW:
@@ -250,6 +261,13 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     # added beside the main read, which stays whole: the screen classifier's layout features describe it
     if _readable_count(words) < BUTTON_READ_BELOW:
         words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
+    if main_count < SPARSE_READ_BELOW:
+        # page layout analysis drops small labels standing apart (a form's field names: "USERNAME", "PASSWORD");
+        # tesseract's sparse-text mode finds them in the colour image (not in the normalised or the plain grey one)
+        colour = _rescaled(np.asarray(image if image.mode == "RGB" else image.convert("RGB")), scale)
+        words = merge_reads(words, read(colour, scale, read_in, timeout, image.width, image.height, psm=PSM_SPARSE),
+                            replace=False)
+        del colour
     # badges and tags on any screen, dense or sparse: a native ad's "AD" sits in a feed full of words
     return merge_reads(words, read_chips(grey, words, read_in, timeout), replace=False)
 
@@ -515,8 +533,9 @@ def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...
     import tesserocr
 
     api = _api(languages)
-    h, w = prepared.shape
-    api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, 1, w)
+    h, w = prepared.shape[:2]
+    channels = 1 if prepared.ndim == 2 else prepared.shape[2]
+    api.SetImageBytes(np.ascontiguousarray(prepared).tobytes(), w, h, channels, w * channels)
     api.SetSourceResolution(SOURCE_DPI)
     api.SetPageSegMode(psm)  # every read sets its mode: the engine is shared by whole screens and button labels
     if not api.Recognize(timeout=int(timeout * 1000)):
@@ -569,7 +588,7 @@ def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, .
 
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
         path = os.path.join(tmp, "page.bmp")
-        cv2.imwrite(path, prepared)
+        cv2.imwrite(path, prepared if prepared.ndim == 2 else cv2.cvtColor(prepared, cv2.COLOR_RGB2BGR))
         try:
             data = pytesseract.image_to_data(
                 path, lang="+".join(languages), config=f"--psm {psm} --dpi {SOURCE_DPI} {_variables_option()}",

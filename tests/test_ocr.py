@@ -103,6 +103,16 @@ def test_a_sparse_read_is_completed_by_a_read_of_the_plain_image():
     assert "test ad" in words_text(words)
 
 
+def test_a_sparse_screens_standalone_labels_are_added_by_a_sparse_text_read():
+    # a sign-in console: page layout analysis reads its title and button but drops the small field names that
+    # stand apart; the sparse-text read of the colour image finds them, beside the main read
+    words = ocr_image(Image.open(SHARED / "corpus" / "login_032.png").convert("RGB"))
+    main = words_text([w for w in words if not w.completing])
+    added = words_text([w for w in words if w.completing])
+    assert "password" not in main and "username" not in main
+    assert "password" in added and "username" in added
+
+
 def test_a_dense_read_takes_no_completing_read():
     words = ocr_image(text_screen(["Quarterly budget review", "Download report", "Test results for March",
                                    "Add item to the punch list"], size=(1600, 900)))
