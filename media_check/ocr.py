@@ -72,6 +72,7 @@ SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this
 BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
 BUTTON_LIMIT = 8  # at most this many buttons are read per image
 BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
+BUTTON_MAX_HEIGHT = 0.12  # a button is at most this share of the image high (48 working pixels at least: a card)
 _LINE_BORDER = 12  # pixels of its own edge added around a button's inside before its read
 SCRIPT_RETRY_BELOW = 30.0  # a button label read with a mean confidence under this is read again in other scripts
 SCRIPT_RETRY_BUTTONS = 2  # ... for at most this many buttons of an image
@@ -282,7 +283,8 @@ def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     found: list[tuple[int, int, int, int]] = []
     for contour in sorted(contours, key=cv2.contourArea, reverse=True):
         x, y, bw, bh = cv2.boundingRect(contour)
-        if not (max(16, 0.02 * sh) <= bh <= 0.12 * sh and 0.12 * sw <= bw <= 0.95 * sw and bw >= 2.5 * bh):
+        if not (max(16, 0.02 * sh) <= bh <= max(BUTTON_MAX_HEIGHT * sh, 48) and 0.12 * sw <= bw <= 0.95 * sw
+                and bw >= 2.5 * bh):
             continue
         if cv2.contourArea(contour) < 0.75 * bw * bh:  # an outline that closes on itself, not a run of text
             continue

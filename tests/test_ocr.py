@@ -218,6 +218,21 @@ def test_a_word_whose_strokes_merge_into_one_shape_is_not_a_button():
     assert len(button_boxes(np.asarray(framed.convert("L")))) == 1  # words inside an outline: a button
 
 
+def test_a_button_on_a_small_card_is_a_button_though_it_is_tall_for_the_image():
+    from media_check.ocr import button_boxes, read_buttons
+
+    # a 360 x 318 ad card whose call-to-action button is 40 px high: 13% of the image, where a phone screen's
+    # buttons are under 12%
+    image = Image.new("RGB", (360, 318), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((16, 60, 344, 250), fill=(120, 130, 140))
+    draw.rounded_rectangle((16, 266, 344, 306), radius=20, fill=(20, 70, 200))
+    draw.text((180, 286), "OPEN", fill="white", font=font(20), anchor="mm")
+    grey = np.asarray(image.convert("L"))
+    assert len(button_boxes(grey)) == 1
+    assert [w.text for w in read_buttons(grey, ("eng",), 30)] == ["OPEN"]
+
+
 def test_a_button_label_in_another_script_is_read_in_that_script():
     # Korean "log in with e-mail" / "sign up" buttons on a screen whose other words are English (a simulator's
     # title bar, the app's Latin name): English reads the labels as noise, Korean reads them
