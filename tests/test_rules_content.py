@@ -260,6 +260,15 @@ def test_lorem_in_the_footer_of_an_error_page_is_left_to_the_error_rule(cfg):
         ["error-screen", "placeholder-text"]
 
 
+def test_an_ad_creative_that_looks_like_a_title_card_is_reported_as_the_ad(cfg):
+    # a native ad template: its picture and few words look like a title card to the classifier
+    ad = _with_classifier(words_screen("AD", "Title - Max 25 characters", "OPEN"), splash=0.8)
+    assert content_names(judge_asset("x.png", ad, cfg)) == ["ad-banner", "placeholder-text"]
+    # the same card without its ad badge is a title card
+    card = _with_classifier(words_screen("Title - Max 25 characters", "OPEN"), splash=0.8)
+    assert content_names(judge_asset("x.png", card, cfg)) == ["placeholder-text", "splash-screen"]
+
+
 def test_test_mode_of_a_test_ad_is_reported_as_the_ad(cfg):
     verdict = judge_asset("x.png", words_screen("Test mode", "This is an interstitial test ad."), cfg)
     assert content_names(verdict) == ["ad-banner"]

@@ -187,7 +187,8 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
         "Play Game", a "Made with" credit, a version number alone on its line); badges of two stores side by side
         ("Download on the App Store" and "Get it on Google Play") make a marketing card whatever its layout. A
         sparse but real screen (an empty state inside the app's own header and navigation) keeps its chrome and is
-        not flagged.
+        not flagged; an ad creative or interstitial, which looks like a title card too, is left to the ad-banner
+        rule.
 
     Why it matters:
         Marketplace rule 1: a screenshot that is merely title art or a splash screen is rejected.
@@ -221,6 +222,8 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     f = ctx.analysis.features
     if _blank_reason(ctx.analysis, blank_screen.options):
         return  # a blank or loading-only capture is the blank-screen rule's
+    if not marketing and _ad_evidence(ctx.analysis)[0] >= ad_banner.options["min-score"]:
+        return  # an ad creative or interstitial looks like a title card: the ad-banner rule reports the ad
     if marketing:
         yield Hit(f"a store feature graphic or marketing card: badges of {' and '.join(sorted(stores))}",
                   confidence=0.9, evidence=_evidence(facts.get("splash.marketing")))
