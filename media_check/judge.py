@@ -38,10 +38,12 @@ def judge_asset(path: str, analysis: Analysis, config: Config, extras: Mapping[s
         ctx = AssetContext(path, analysis, config.options[unreadable.name], extras or {})
         findings = [to_finding(unreadable, hit, config) for hit in unreadable.check(ctx)]
     else:
-        for rule in asset_rules(config):
+        rules = asset_rules(config)
+        running = {rule.name: config.options[rule.name] for rule in rules}
+        for rule in rules:
             if rule is unreadable:
                 continue
-            ctx = AssetContext(path, analysis, config.options[rule.name], extras or {})
+            ctx = AssetContext(path, analysis, config.options[rule.name], extras or {}, running)
             findings.extend(to_finding(rule, hit, config) for hit in rule.check(ctx))
     timings = dict(analysis.timings_ms)
     timings["rules"] = round((time.perf_counter() - start) * 1000, 2)

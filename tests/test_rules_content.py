@@ -269,6 +269,24 @@ def test_an_ad_creative_that_looks_like_a_title_card_is_reported_as_the_ad(cfg):
     assert content_names(judge_asset("x.png", card, cfg)) == ["placeholder-text", "splash-screen"]
 
 
+def test_a_case_left_to_another_rule_is_reported_when_that_rule_does_not_run(tmp_path):
+    ad = ("AD", "Title - Max 25 characters", "OPEN")
+    without_ads = load_config(discover_from=tmp_path, ignore=["ad-banner"])
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*ad), splash=0.8), without_ads)) == \
+        ["placeholder-text", "splash-screen"]
+    stricter = tmp_path / "strict"
+    stricter.mkdir()
+    (stricter / "media-check.toml").write_text('[rules.ad-banner]\nmin-score = 2.0\n', encoding="utf-8")
+    strict = load_config(discover_from=stricter)
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*ad), splash=0.8), strict)) == \
+        ["placeholder-text", "splash-screen"]
+    # an error page's template footer is placeholder text again when error-screen does not run
+    lines = ("404 - Page not found", ("Lorem ipsum dolor sit amet, consectetur adipisicing elit.", 800))
+    without_errors = load_config(discover_from=tmp_path, ignore=["error-screen"])
+    assert content_names(judge_asset("x.png", _with_classifier(words_screen(*lines), error=0.9), without_errors)) \
+        == ["placeholder-text"]
+
+
 def test_test_mode_of_a_test_ad_is_reported_as_the_ad(cfg):
     verdict = judge_asset("x.png", words_screen("Test mode", "This is an interstitial test ad."), cfg)
     assert content_names(verdict) == ["ad-banner"]

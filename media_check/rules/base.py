@@ -39,6 +39,9 @@ class AssetContext:
     analysis: Analysis
     options: Mapping[str, Any]
     extras: Mapping[str, Any] = field(default_factory=dict)  # e.g. the live-app index
+    # options of every asset rule the policy runs, by name: a rule that leaves a case to another checks that the
+    # other runs, with its options (None: not told; every rule is taken to run with its defaults)
+    running: Mapping[str, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ sit on, so a "Sign in" button in the header of an in-use page is not a login scr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from media_check.analysis import Analysis
 from media_check.phrases import Match, allowed_edits, levenshtein, load_lexicon, skeleton, tokens
@@ -88,6 +89,14 @@ def _log_like_lines(words: Sequence[Word]) -> frozenset[int]:
     """Lines of a log viewer (timestamps, level tokens), when a screen has several of them."""
     lines = [ln for ln in lines_of(list(words)) if _LOG_LINE.search(ln.text)]
     return frozenset(ln.words[0].line for ln in lines) if len(lines) >= 3 else frozenset()
+
+
+def _running(ctx: AssetContext, other) -> Mapping[str, Any] | None:
+    """The options of ``other`` (a rule) when the policy runs it, None when it does not: a rule leaves a case to
+    another only when that one runs (with ``--ignore ad-banner``, an ad creative is splash-screen's again)."""
+    if ctx.running is None:
+        return other.options
+    return ctx.running.get(other.name)
 
 
 def _evidence(matches: Sequence[Match], limit: int = 6) -> tuple[Evidence, ...]:
@@ -217,12 +226,13 @@ def splash_screen(ctx: AssetContext) -> Iterator[Hit]:
     marketing = len(stores) >= 2
     if not marketing and (p is None or p < needed) or len(words) > ctx.options["max-words"]:
         return
-    if facts.get("login.strong"):
+    if facts.get("login.strong") and _running(ctx, login_screen) is not None:
         return  # a welcome card with sign-in buttons is the login-screen rule's
     f = ctx.analysis.features
-    if _blank_reason(ctx.analysis, blank_screen.options):
+    blank = _running(ctx, blank_screen)
+    if blank is not None and _blank_reason(ctx.analysis, blank):
         return  # a blank or loading-only capture is the blank-screen rule's
-    if not marketing and _ad_evidence(ctx.analysis)[0] >= ad_banner.options["min-score"]:
+    if not marketing and _reports_ad(ctx):
         return  # an ad creative or interstitial looks like a title card: the ad-banner rule reports the ad
     if marketing:
         yield Hit(f"a store feature graphic or marketing card: badges of {' and '.join(sorted(stores))}",
@@ -276,10 +286,11 @@ def placeholder_text(ctx: AssetContext) -> Iterator[Hit]:
     if not found:
         return
     p_error = facts.p("error")
-    if p_error is not None and p_error >= 0.5 and \
+    if p_error is not None and p_error >= 0.5 and _running(ctx, error_screen) is not None and \
             any(m.words[0].line not in facts.log_lines for m in facts.get("error.strong", "error.patterns")):
         return  # an error page: the error-screen rule reports it; its template footer is not the screen's content
-    if facts.p("login") is not None and facts.p("login") >= 0.5 and facts.get("login.strong", "login.field"):
+    if facts.p("login") is not None and facts.p("login") >= 0.5 and facts.get("login.strong", "login.field") and \
+            _running(ctx, login_screen) is not None:
         found = [m for m in found if not any(h in m.phrase.lower() for h in _HINT_PLACEHOLDERS)]
         if not found and len(distinct_lorem) < ctx.options["min-lorem-words"]:
             return
@@ -319,7 +330,7 @@ def non_production(ctx: AssetContext) -> Iterator[Hit]:
     """
     analysis, facts = ctx.analysis, facts_of(ctx.analysis)
     found = [m for m in facts.get("nonprod.strong", "nonprod.patterns") if m.words[0].line not in facts.log_lines]
-    if _ad_evidence(analysis)[0] >= 1.0:  # "Test mode" labels a test ad unit: the ad-banner rule reports it
+    if _reports_ad(ctx):  # "Test mode" labels a test ad unit: the ad-banner rule reports it
         found = [m for m in found if skeleton(m.phrase) != skeleton("test mode")]
     height = analysis.height or 1
     for match in facts.get("nonprod.badge"):
@@ -399,6 +410,12 @@ def ad_banner(ctx: AssetContext) -> Iterator[Hit]:
     if score >= ctx.options["min-score"]:
         yield Hit(f"an ad unit: {_quote(found)}", confidence=min(0.98, 0.6 + 0.15 * score),
                   evidence=_evidence(found))
+
+
+def _reports_ad(ctx: AssetContext) -> bool:
+    """Whether the ad-banner rule runs and reports an ad on this screen."""
+    options = _running(ctx, ad_banner)
+    return options is not None and _ad_evidence(ctx.analysis)[0] >= options["min-score"]
 
 
 def _ad_evidence(analysis: Analysis) -> tuple[float, list[Match]]:
