@@ -27,7 +27,7 @@ welcome and title screens), :func:`read_buttons` reads each button-like box's la
 are added beside the main read (marked ``completing``, like the completing read's).
 
 Sparse screens: page layout analysis (:data:`PSM_AUTO`) drops small labels that stand apart, such as a sign-in
-form's field names. When the main read has fewer than :data:`SPARSE_READ_BELOW` words, tesseract's sparse-text mode
+form's field names. When the main read has fewer than :data:`SPARSE_TEXT_BELOW` words, tesseract's sparse-text mode
 (:data:`PSM_SPARSE`) reads the colour image once more, and its sure words are added beside the main read too.
 
 Chips: a small outlined or filled badge beside a title (the "AD" of a native ad unit, a "BETA" tag) is taken for a
@@ -61,7 +61,7 @@ SPARSE_BELOW = 5  # a read with fewer words than this is completed by a read of 
 MERGE_MIN_CONF = 60.0  # confidence a word of that second read needs to be added
 PSM_AUTO, PSM_SINGLE_LINE = 3, 7  # tesseract's page segmentation modes: a whole screen, a button's label
 PSM_SPARSE = 11  # tesseract's "sparse text" mode: as much text as it finds, in no particular order
-SPARSE_READ_BELOW = 12  # a main read with fewer words than this is completed by a sparse-text read (colour)
+SPARSE_TEXT_BELOW = 12  # a main read with fewer words than this is completed by a sparse-text read (colour)
 SOURCE_DPI = 96  # resolution tesseract is told (it estimates one otherwise; 96 reads screenshots as well)
 # tesseract settings, for both engines. Table detection is off: screenshots have no tables to find, and it costs
 # ~3% of the OCR time. On the corpus it changes the words of 76 of 279 images (layout of noisy regions, and with
@@ -71,14 +71,14 @@ SECOND_PASS_BELOW = 50.0  # mean word confidence of the first pass under which t
 SECOND_PASS_GAIN = 10.0  # the second pass wins when its mean confidence is this much higher
 BUTTON_READ_BELOW = 50  # a read with fewer words than this also reads each button-like box's label on its own
 BUTTON_LIMIT = 8  # at most this many buttons are read per image
-BUTTON_TEXT_HEIGHT = 40  # a button's inside is scaled to this height (pixels) for its read
+BUTTON_TEXT_HEIGHT = 40  # a button's or a chip's inside is scaled to this height (pixels) for its read
 BUTTON_MAX_HEIGHT = 0.12  # a button is at most this share of the image high (48 working pixels at least: a card)
-_LINE_BORDER = 12  # pixels of its own edge added around a button's inside before its read
+_LINE_BORDER = 12  # pixels of its own edge added around a button's or a chip's inside before its read
 SCRIPT_RETRY_BELOW = 30.0  # a button label read with a mean confidence under this is read again in other scripts
 SCRIPT_RETRY_BUTTONS = 2  # ... for at most this many buttons of an image
 SCRIPT_RETRY_MIN_CONF = 70.0  # the other script's reading is kept at this mean confidence
 CHIP_LIMIT = 6  # at most this many chips (badges, tags) are read per image
-CHIP_READ_ALREADY = 90.0  # a chip under a word read this surely is not read again
+CHIP_SURE_CONF = 90.0  # a chip under a word read this surely is not read again
 CHIP_MAX_HEIGHT = 0.05  # a chip is at most this share of the image's short side high (24 working pixels at least)
 UPSCALE_BELOW = 1000  # long side in pixels
 DOWNSCALE_ABOVE = 2400
@@ -105,13 +105,18 @@ def prepare(rgb: np.ndarray) -> tuple[np.ndarray, float, float]:
     return _rescaled(normalised, scale), scale, inverted
 
 
-def _rescaled(grey: np.ndarray, scale: float) -> np.ndarray:
-    """``grey`` resized by ``scale`` for tesseract (cubic up, area down)."""
+def _rgb_array(image: Image.Image) -> np.ndarray:
+    """The pixels of ``image`` as an RGB array."""
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+
+
+def _rescaled(pixels: np.ndarray, scale: float) -> np.ndarray:
+    """``pixels`` (grey or RGB) resized by ``scale`` for tesseract (cubic up, area down)."""
     if scale == 1.0:
-        return grey
-    h, w = grey.shape[:2]
+        return pixels
+    h, w = pixels.shape[:2]
     interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
-    return cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=interpolation)
+    return cv2.resize(pixels, (round(w * scale), round(h * scale)), interpolation=interpolation)
 
 
 def normalise_polarity(grey: np.ndarray) -> tuple[np.ndarray, float]:
@@ -234,13 +239,13 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     a picture), a read of the plain grey image whose sure words complete it: normalisation can lose large text on a
     plain background or a bold label on a picture that tesseract reads as it is. Then the labels of button-like
     boxes on a screen of fewer than :data:`BUTTON_READ_BELOW` words; a sparse-text read of the colour image on a
-    screen of fewer than :data:`SPARSE_READ_BELOW`; and the labels of chips (badges, tags) on any screen, each
+    screen of fewer than :data:`SPARSE_TEXT_BELOW`; and the labels of chips (badges, tags) on any screen, each
     read on its own. Words of those completing reads are marked ``completing``: phrase rules read them, the screen
     classifier's layout features do not (they describe the main read, the one the classifier was trained on).
     """
     read = _reader()
     # the pixel array is handed over, not kept: prepare() lets it go once it has the grey image
-    prepared, scale, _ = prepare(np.asarray(image if image.mode == "RGB" else image.convert("RGB")))
+    prepared, scale, _ = prepare(_rgb_array(image))
     words = read(prepared, scale, languages, timeout, image.width, image.height)
     first = _mean_confidence(words)
     sparse = _readable_count(words) < SPARSE_BELOW
@@ -262,10 +267,10 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     # added beside the main read, which stays whole: the screen classifier's layout features describe it
     if _readable_count(words) < BUTTON_READ_BELOW:
         words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
-    if main_count < SPARSE_READ_BELOW:
+    if main_count < SPARSE_TEXT_BELOW:
         # page layout analysis drops small labels standing apart (a form's field names: "USERNAME", "PASSWORD");
         # tesseract's sparse-text mode finds them in the colour image (not in the normalised or the plain grey one)
-        colour = _rescaled(np.asarray(image if image.mode == "RGB" else image.convert("RGB")), scale)
+        colour = _rescaled(_rgb_array(image), scale)
         words = merge_reads(words, read(colour, scale, read_in, timeout, image.width, image.height, psm=PSM_SPARSE),
                             replace=False)
         del colour
@@ -276,53 +281,53 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
 def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h, original pixels) of button-like shapes: closed, wide, short outlines or fills, as
     sign-in, welcome and title screens draw them. Found on a copy at most 1000 pixels long, largest first."""
+    def fits(bw: int, bh: int, sw: int, sh: int) -> bool:
+        return (max(16, 0.02 * sh) <= bh <= max(BUTTON_MAX_HEIGHT * sh, 48) and 0.12 * sw <= bw <= 0.95 * sw
+                and bw >= 2.5 * bh)
+
+    return _closed_shapes(grey, fits, dilation=3, inset=lambda bh: max(2, round(0.12 * bh)), limit=BUTTON_LIMIT)
+
+
+def chip_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h, original pixels) of chips: small closed outlines or fills about one line of text high,
+    a little wider than high and up to four times as wide, as badges and tags are drawn ("AD" beside a native ad's
+    title, "BETA", "NEW"). Found on a copy at most 1000 pixels long, largest first, at most :data:`CHIP_LIMIT`."""
+    def fits(bw: int, bh: int, sw: int, sh: int) -> bool:
+        return 10 <= bh <= max(24.0, CHIP_MAX_HEIGHT * min(sh, sw)) and 1.1 * bh <= bw <= 4 * bh
+
+    # a thin dilation: a chip sits a few pixels from the words beside it, which a wider one would join to it
+    return _closed_shapes(grey, fits, dilation=2, inset=_chip_inset, limit=CHIP_LIMIT)
+
+
+def _closed_shapes(grey: np.ndarray, fits, dilation: int, inset, limit: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h, original pixels) of closed outlines or fills whose size ``fits(w, h, image w, image h)``
+    and whose ring ``inset(h)`` pixels inside the edge is one colour, as around a label: edges found on a copy at
+    most 1000 pixels long, joined by a ``dilation`` square; largest first, overlapping ones once, at most
+    ``limit``."""
     small, factor = shrink(grey, 1000)
     sh, sw = small.shape
-    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((3, 3), np.uint8))
+    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((dilation, dilation), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     found: list[tuple[int, int, int, int]] = []
     for contour in sorted(contours, key=cv2.contourArea, reverse=True):
         x, y, bw, bh = cv2.boundingRect(contour)
-        if not (max(16, 0.02 * sh) <= bh <= max(BUTTON_MAX_HEIGHT * sh, 48) and 0.12 * sw <= bw <= 0.95 * sw
-                and bw >= 2.5 * bh):
+        if not fits(bw, bh, sw, sh):
             continue
         if cv2.contourArea(contour) < 0.75 * bw * bh:  # an outline that closes on itself, not a run of text
             continue
         if any(_overlap((x, y, bw, bh), other) > 0.5 for other in found):
             continue
-        if not _has_margin(small[y:y + bh, x:x + bw]):
+        if not _has_margin(small[y:y + bh, x:x + bw], inset(bh)):
             continue  # a word or a run of text whose strokes merged into one shape: no margin around a label
         found.append((x, y, bw, bh))
-        if len(found) == BUTTON_LIMIT:
+        if len(found) == limit:
             break
     return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
 
 
-def chip_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, w, h, original pixels) of chips: small closed outlines or fills about one line of text high
-    and one to four times as wide, as badges and tags are drawn ("AD" beside a native ad's title, "BETA", "NEW").
-    Found on a copy at most 1000 pixels long, largest first, at most :data:`CHIP_LIMIT`."""
-    small, factor = shrink(grey, 1000)
-    sh, sw = small.shape
-    # a thin dilation: a chip sits a few pixels from the words beside it, which a wider one would join to it
-    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((2, 2), np.uint8))
-    contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    tallest = max(24.0, CHIP_MAX_HEIGHT * min(sh, sw))
-    found: list[tuple[int, int, int, int]] = []
-    for contour in sorted(contours, key=cv2.contourArea, reverse=True):
-        x, y, bw, bh = cv2.boundingRect(contour)
-        if not (10 <= bh <= tallest and 1.1 * bh <= bw <= 4 * bh):
-            continue
-        if cv2.contourArea(contour) < 0.75 * bw * bh:  # an outline that closes on itself
-            continue
-        if any(_overlap((x, y, bw, bh), other) > 0.5 for other in found):
-            continue
-        if not _has_margin(small[y:y + bh, x:x + bw], inset=max(3, round(0.15 * bh))):
-            continue
-        found.append((x, y, bw, bh))
-        if len(found) == CHIP_LIMIT:
-            break
-    return [(round(x / factor), round(y / factor), round(bw / factor), round(bh / factor)) for x, y, bw, bh in found]
+def _chip_inset(height: int) -> int:
+    """Pixels of a chip's edge cut off, for its margin test and its label: its outline and a little more."""
+    return max(3, round(0.15 * height))
 
 
 def read_chips(grey: np.ndarray, words: list[Word], languages: tuple[str, ...], timeout: float) -> list[Word]:
@@ -332,17 +337,18 @@ def read_chips(grey: np.ndarray, words: list[Word], languages: tuple[str, ...], 
     label: the "AD" badge of a native ad unit (read "(ac)"), a "BETA" tag."""
     found: list[Word] = []
     for line, box in enumerate(chip_boxes(grey)):
-        if any(w.conf >= CHIP_READ_ALREADY and _overlap(w.box, box) > 0.5 for w in words):
+        if any(_readable(w) and w.conf >= CHIP_SURE_CONF and _overlap(w.box, box) > 0.5 for w in words):
             continue  # read surely already: its own read could not be surer by the margin a merge needs
-        inset = (max(3, round(0.15 * box[3])),) * 2  # the outline cut off
-        crop, scale = _label_image(grey, box, inset)
-        if crop is not None:
+        inset = (_chip_inset(box[3]),) * 2
+        label = _label_image(grey, box, inset)
+        if label is not None:
+            crop, scale = label
             found += _label_words(_read_line(crop, languages, timeout), box, inset, scale, grey.shape, line)
     return found
 
 
 def _label_image(grey: np.ndarray, box: tuple[int, int, int, int],
-                 inset: tuple[int, int]) -> tuple[np.ndarray | None, float]:
+                 inset: tuple[int, int]) -> tuple[np.ndarray, float] | None:
     """A box's inside (``inset`` (x, y) pixels of its edge cut off) ready for a line read: made dark-on-light
     (inverted when its fill is darker than its label), scaled to :data:`BUTTON_TEXT_HEIGHT` and bordered; with its
     scale. None for an empty inside (a text input with nothing in it, a bar)."""
@@ -350,7 +356,7 @@ def _label_image(grey: np.ndarray, box: tuple[int, int, int, int],
     dx, dy = inset
     inside = grey[y + dy:y + bh - dy, x + dx:x + bw - dx]
     if inside.size == 0 or int(inside.max()) - int(inside.min()) < 40:
-        return None, 1.0
+        return None
     threshold, _ = cv2.threshold(inside, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if (inside > threshold).mean() < 0.5:  # mostly dark: a label lighter than its fill
         inside = 255 - inside
@@ -374,10 +380,9 @@ def _label_words(read: list[Word], box: tuple[int, int, int, int], inset: tuple[
     return words
 
 
-def _has_margin(box: np.ndarray, inset: int | None = None) -> bool:
-    """Whether the ring just inside a box's edge (``inset`` pixels in) is one colour (a button's fill, or the
-    background inside its outline), as around a label; a word's own outline cuts through its strokes there."""
-    inset = max(2, round(0.12 * box.shape[0])) if inset is None else inset
+def _has_margin(box: np.ndarray, inset: int) -> bool:
+    """Whether the ring ``inset`` pixels inside a box's edge is one colour (a button's fill, or the background
+    inside its outline), as around a label; a word's own outline cuts through its strokes there."""
     inner = box[inset:-inset, inset:-inset]
     if inner.size == 0:
         return False
@@ -400,9 +405,10 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
     words: list[Word] = []
     for line, box in enumerate(button_boxes(grey)):
         inset = (round(0.5 * box[3]), round(0.15 * box[3]))  # the rounded ends and the outline cut off
-        crop, scale = _label_image(grey, box, inset)
-        if crop is None:
+        label = _label_image(grey, box, inset)
+        if label is None:
             continue
+        crop, scale = label
         read = _read_line(crop, languages, timeout)
         confidence = _mean_confidence(read, minimum=1) or 0.0
         if confidence < SCRIPT_RETRY_BELOW and _readable_count(read) and retries < SCRIPT_RETRY_BUTTONS:
@@ -532,6 +538,8 @@ def _tesserocr_script(prepared: np.ndarray) -> str:
 
 def _ocr_tesserocr(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
                    width: int, height: int, psm: int = PSM_AUTO) -> list[Word]:
+    """Words tesseract reads in ``prepared`` (grey, or RGB for the sparse-text read), boxes divided by ``scale``
+    and kept inside ``width`` x ``height``."""
     import tesserocr
 
     api = _api(languages)
@@ -586,6 +594,7 @@ def _pytesseract_script(prepared: np.ndarray) -> str:
 
 def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, ...], timeout: float,
                      width: int, height: int, psm: int = PSM_AUTO) -> list[Word]:
+    """:func:`_ocr_tesserocr` through the tesseract command, one process a read."""
     import pytesseract
 
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:

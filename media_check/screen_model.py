@@ -45,7 +45,7 @@ FEATURES = (
 def text_layout(words: Sequence[Word], width: int, height: int) -> dict[str, float]:
     """Where and how much text there is, relative to the image."""
     area = float(max(1, width) * max(1, height))
-    # the main OCR read only: the words a sparse image's completing read adds are for the phrase rules
+    # the main OCR read only: the words the completing reads add (see ocr_image) are for the phrase rules
     good = [w for w in main_read(words) if w.conf >= 30 and any(c.isalnum() for c in w.text)]
     lines = lines_of(good) if good else []
     if not good:

@@ -11,6 +11,6 @@ OpenCV or the OCR code.
 # anything else that changes an Analysis: features (features.py), hashes and the screen signature (hashing.py,
 # align.py, live.py's capture and hash boxes), analyse.py
 ANALYSER_VERSION = "10"
-PREPROCESS_VERSION = "20"  # what OCR reads: preprocessing, passes, engine settings (ocr.py)
+PREPROCESS_VERSION = "21"  # what OCR reads: preprocessing, passes, engine settings (ocr.py)
 LOADER_VERSION = "2"  # decoding (load.py, containers.py)
 VIDEO_VERSION = "1"  # keyframe selection and probing (video.py)

@@ -17,7 +17,7 @@ class Word:
     box: tuple[int, int, int, int]  # x, y, w, h in original-image pixels
     block: int
     line: int  # unique across the image
-    completing: bool = False  # read by the completing read of a sparse image (see ocr_image), not the main one
+    completing: bool = False  # added by a completing read (plain grey, buttons, sparse text, chips: see ocr_image)
 
     def to_list(self) -> list:
         row = [self.text, self.conf, list(self.box), self.block, self.line]
@@ -54,5 +54,5 @@ def union_box(boxes: list[tuple[int, int, int, int]]) -> tuple[int, int, int, in
 
 
 def main_read(words: Sequence[Word]) -> list[Word]:
-    """The words of the main read: without those a sparse image's completing read added (see ocr_image)."""
+    """The words of the main read: without those the completing reads added (see ocr_image)."""
     return [w for w in words if not w.completing]
