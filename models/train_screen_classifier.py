@@ -105,9 +105,10 @@ def make_model():
     return make_pipeline(StandardScaler(), LogisticRegression(C=C, class_weight="balanced", max_iter=5000))
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int | None = None) -> tuple[np.ndarray, dict]:
+def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                   seed: int | None = None) -> tuple[np.ndarray, dict]:
     """Out-of-fold probabilities and per-class scores under GroupKFold(5) by app: apps dealt to folds by size
-    (``seed`` None), or shuffled with ``seed``."""
+    (``seed`` None), or shuffled with ``seed`` (scikit-learn 1.6 or later)."""
     from sklearn.metrics import precision_recall_fscore_support
     from sklearn.model_selection import GroupKFold
 
@@ -151,7 +152,7 @@ def rules_cross_validated(rows: list[dict], analyses: list, proba: np.ndarray, c
 def repeated_rule_scores(rows: list[dict], analyses: list, x: np.ndarray, y: np.ndarray, groups: np.ndarray,
                          corpus: Path, sample: Path, repeats: int) -> dict:
     """The content rules' scores over ``repeats`` shuffled deals of apps to the five folds: mean and standard
-    deviation of each precision and recall and of the false-flag rate.
+    deviation (of these deals, ddof 0) of each precision and recall and of the false-flag rate.
 
     With ~100 apps of very different sizes, which apps share a fold moves a borderline screen or two: one deal
     can tell a change apart from that noise only when the change moves more than it does (adding two sample
@@ -184,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=10,
                         help="shuffled deals of apps to folds for the rules' mean scores (0: none)")
     args = parser.parse_args(argv)
+    if args.repeats < 0:
+        parser.error("--repeats takes 0 or more")
 
     rows = corpus_rows(args.corpus) + sample_rows(args.sample)
     x, analyses = feature_matrix(rows, args.cache_dir)
