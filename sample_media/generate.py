@@ -89,7 +89,7 @@ SCREENS: list[Screen] = [
     S("in-use-mobile-daily-report.jpg", "mobile-daily-report.html", 1080, 1920, ("image-dimensions", "aspect-ratio"),
       "Phone portrait daily report with a site photo (JPEG); same spec findings as the other phone shot"),
     S("in-use-mobile-team-roles.png", "mobile-team-roles.html", 1080, 1920, ("image-dimensions", "aspect-ratio"),
-      "Phone team list with ADMIN/EDITOR role badges, an 'AD' avatar and an 'Open invite link' button: "
+      "Phone team list with ADMIN/EDITOR/VIEWER role badges, an 'AD' avatar and an 'Open invite link' button: "
       "badges read, no ad"),
 
     # --- login screens --------------------------------------------------------------------
