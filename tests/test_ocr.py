@@ -279,6 +279,26 @@ def test_the_fallback_engine_takes_the_script_pass_and_reads_button_labels(monke
     assert "로그인" in added and "회원가입" in added
 
 
+def test_the_fallback_engine_hands_the_sparse_text_read_its_colours_in_the_commands_order(monkeypatch):
+    import cv2
+
+    from media_check import ocr
+
+    monkeypatch.setenv("MEDIA_CHECK_OCR_ENGINE", "pytesseract")
+    written = []
+    real_imwrite = cv2.imwrite
+
+    def imwrite(path, pixels):
+        written.append(pixels.copy())
+        return real_imwrite(path, pixels)
+
+    monkeypatch.setattr(ocr.cv2, "imwrite", imwrite)
+    page = np.asarray(text_screen(["Invoice 4821 approved"], size=(900, 300), fg=(200, 30, 10)))
+    words = ocr._ocr_pytesseract(page, 1.0, ("eng",), 30, 900, 300, psm=ocr.PSM_SPARSE)
+    assert "invoice" in words_text(words)
+    assert written and np.array_equal(written[0], page[:, :, ::-1])  # OpenCV writes BGR: red text stays red
+
+
 def chip_card(size=(1080, 1600)):
     """A native ad card's title row: an outlined yellow "AD" badge, a filled yellow one with a white label, a
     round avatar with initials; returns the image and the two badges' boxes (x0, y0, x1, y1)."""
