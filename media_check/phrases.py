@@ -289,8 +289,20 @@ class Lexicon:
                                 (lt.line_id, -1 - indices[0], -1 - indices[-1]))
 
 
+def _closest_readings(matches: list[Match]) -> list[Match]:
+    """Of one phrase found over nested spans of a line, the closest reading, and the shortest of those: "Install"
+    and not "C Install" (a button's rounded end read as a letter, one edit away when joined to it)."""
+    def looser(m: Match, other: Match) -> bool:
+        (line, first, end), (o_line, o_first, o_end) = m.span, other.span
+        return (other is not m and o_line == line and other.phrase == m.phrase and first <= o_first
+                and o_end <= end and (other.distance, o_end - o_first) < (m.distance, end - first))
+
+    return [m for m in matches if m.span[1] < 0 or not any(looser(m, other) for other in matches)]
+
+
 def _resolve_overlaps(matches: list[Match], order: dict[str, int]) -> list[Match]:
     """Within one rule family, a sub-token covered by a longer (or higher-tier) phrase is not counted again."""
+    matches = _closest_readings(matches)
     kept: list[Match] = []
     taken: dict[tuple[str, int], list[tuple[int, int]]] = {}
 

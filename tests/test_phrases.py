@@ -79,6 +79,14 @@ def test_overlapping_phrases_of_one_rule_count_once():
     assert ("login.field", "password") not in matches  # covered by the longer phrase
 
 
+def test_a_phrase_keeps_its_closest_reading_not_a_stray_mark_beside_it():
+    # a button's rounded end read as a letter: "C" + "Install" is one edit from "install", "Install" none
+    (cta,) = [m for m in load_lexicon().find(line("C", "Install")) if m.category == "ad.cta"]
+    assert cta.text == "Install"
+    (field,) = [m for m in load_lexicon().find(line("Pass", "word")) if m.category == "login.field"]
+    assert field.text == "Pass word"  # a word split in two still joins: it reads exactly so
+
+
 def test_cjk_phrases_are_found_inside_a_line():
     assert ("login.strong", "ログイン") in found(line("ログインする"))
     assert ("login.strong", "登录") in found(line("用户", "登录"))
