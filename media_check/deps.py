@@ -17,7 +17,6 @@ from dataclasses import replace
 
 from media_check.engine import OcrUnavailable, check_tesseract, missing_languages
 
-APT_TESSERACT = "sudo apt-get install -y tesseract-ocr tesseract-ocr-eng"
 APT_CHROMIUM = "sudo apt-get install -y chromium"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 

@@ -12,6 +12,9 @@ import os
 import shutil
 
 
+APT_TESSERACT = "sudo apt-get install -y tesseract-ocr tesseract-ocr-eng"  # what OcrUnavailable's messages advise
+
+
 class OcrUnavailable(Exception):
     """Tesseract is missing or broken; the message says how to install it."""
 
@@ -67,15 +70,13 @@ def check_tesseract() -> str:
     """The OCR engine's version, or :class:`OcrUnavailable` with the command that installs what is missing."""
     if engine_name() == "tesserocr":
         if tessdata_dir() is None:
-            raise OcrUnavailable("tesseract language data is not installed: run "
-                                 "'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' (or 'make install' as root)")
+            raise OcrUnavailable(f"tesseract language data is not installed: run '{APT_TESSERACT}' (or 'make install' "
+                                 "as root)")
         return engine_version()
     import pytesseract  # the fallback engine's module, imported when it is used
 
     if shutil.which("tesseract") is None:
-        raise OcrUnavailable(
-            "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng' "
-            "(or 'make install' as root)")
+        raise OcrUnavailable(f"tesseract is not installed: run '{APT_TESSERACT}' (or 'make install' as root)")
     try:
         return str(pytesseract.get_tesseract_version())
     except Exception as exc:  # noqa: BLE001

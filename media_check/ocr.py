@@ -45,7 +45,8 @@ import numpy as np
 from PIL import Image
 
 from media_check.align import intersect, shrink
-from media_check.engine import SCRIPT_LANGUAGES, OcrUnavailable, engine_name, second_pass_languages, tessdata_dir
+from media_check.engine import (APT_TESSERACT, SCRIPT_LANGUAGES, OcrUnavailable, engine_name, second_pass_languages,
+                                 tessdata_dir)
 from media_check.words import Word
 
 # A change to what this module reads bumps versions.PREPROCESS_VERSION (the key of cached OCR words).
@@ -609,9 +610,7 @@ def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, .
                 raise OcrTimeout(f"OCR took longer than {timeout:g} s") from None
             raise
         except pytesseract.TesseractNotFoundError:
-            raise OcrUnavailable(
-                "tesseract is not installed: run 'sudo apt-get install -y tesseract-ocr tesseract-ocr-eng'"
-            ) from None
+            raise OcrUnavailable(f"tesseract is not installed: run '{APT_TESSERACT}'") from None
     return _words(data, scale, width, height)
 
 
