@@ -261,7 +261,7 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
     main_count = _readable_count(words)
     del prepared
     grey = np.asarray(image.convert("L"))
-    if _readable_count(words) < SPARSE_BELOW:
+    if main_count < SPARSE_BELOW:
         # the read of last resort: the image in grey at the same scale, with no polarity normalisation
         words = merge_reads(words, read(_rescaled(grey, scale), scale, languages, timeout, image.width,
                                         image.height))
@@ -362,9 +362,7 @@ def _label_image(grey: np.ndarray, box: tuple[int, int, int, int],
     if (inside > threshold).mean() < 0.5:  # mostly dark: a label lighter than its fill
         inside = 255 - inside
     scale = BUTTON_TEXT_HEIGHT / inside.shape[0]
-    crop = cv2.resize(inside, (max(1, round(inside.shape[1] * scale)), BUTTON_TEXT_HEIGHT),
-                      interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
-    return cv2.copyMakeBorder(crop, *(_LINE_BORDER,) * 4, cv2.BORDER_REPLICATE), scale
+    return cv2.copyMakeBorder(_rescaled(inside, scale), *(_LINE_BORDER,) * 4, cv2.BORDER_REPLICATE), scale
 
 
 def _label_words(read: list[Word], box: tuple[int, int, int, int], inset: tuple[int, int], scale: float,
@@ -583,8 +581,7 @@ def _pytesseract_script(prepared: np.ndarray) -> str:
     import pytesseract
 
     with tempfile.TemporaryDirectory(prefix="media-check-osd-") as tmp:
-        path = os.path.join(tmp, "page.bmp")
-        cv2.imwrite(path, prepared)
+        path = _bmp(tmp, prepared)
         try:
             found = pytesseract.image_to_osd(path, config=f"--psm 0 --dpi {SOURCE_DPI}",
                                              output_type=pytesseract.Output.DICT)
@@ -599,8 +596,7 @@ def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, .
     import pytesseract
 
     with tempfile.TemporaryDirectory(prefix="media-check-ocr-") as tmp:
-        path = os.path.join(tmp, "page.bmp")
-        cv2.imwrite(path, prepared if prepared.ndim == 2 else cv2.cvtColor(prepared, cv2.COLOR_RGB2BGR))
+        path = _bmp(tmp, prepared)
         try:
             data = pytesseract.image_to_data(
                 path, lang="+".join(languages), config=f"--psm {psm} --dpi {SOURCE_DPI} {_variables_option()}",
@@ -612,6 +608,13 @@ def _ocr_pytesseract(prepared: np.ndarray, scale: float, languages: tuple[str, .
         except pytesseract.TesseractNotFoundError:
             raise OcrUnavailable(f"tesseract is not installed: run '{APT_TESSERACT}'") from None
     return _words(data, scale, width, height)
+
+
+def _bmp(folder: str, pixels: np.ndarray) -> str:
+    """``pixels`` (grey, or RGB) written as ``folder``/page.bmp for the tesseract command (OpenCV writes BGR)."""
+    path = os.path.join(folder, "page.bmp")
+    cv2.imwrite(path, pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR))
+    return path
 
 
 def _variables_option() -> str:
