@@ -1,9 +1,7 @@
 """The OCR layer on real tesseract: words, boxes in original coordinates, dark mode, scale handling."""
 
-from pathlib import Path
-
 import numpy as np
-from conftest import font, text_screen
+from conftest import ROOT, SHARED, font, text_screen
 from PIL import Image, ImageDraw
 
 from media_check.engine import second_pass_languages
@@ -74,9 +72,6 @@ def test_white_text_on_a_mid_tone_panel_is_read():
     draw.text((60, 500), "Contact the owner", fill=(30, 30, 30), font=font(30))
     text = words_text(ocr_image(image))
     assert "station" in text and "owner" in text
-
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def test_a_screen_in_another_script_is_read_in_a_second_pass():
@@ -284,7 +279,6 @@ def test_the_fallback_engine_hands_the_sparse_text_read_its_colours_in_the_comma
 
     from media_check import ocr
 
-    monkeypatch.setenv("MEDIA_CHECK_OCR_ENGINE", "pytesseract")
     written = []
     real_imwrite = cv2.imwrite
 
@@ -346,8 +340,7 @@ def test_chip_labels_are_read_one_by_one():
 def test_a_native_ads_badge_the_whole_screen_read_garbles_is_added_beside_it():
     # a phone news feed whose native ad carries only a small outlined yellow "Ad" badge (read "(ac)" in the
     # read of the whole screen) beside the advertiser's name
-    words = ocr_image(Image.open(Path(__file__).parent.parent / "sample_media" / "screens" /
-                                 "ad-banner-native-ad-badge.png").convert("RGB"))
+    words = ocr_image(Image.open(ROOT / "sample_media" / "screens" / "ad-banner-native-ad-badge.png").convert("RGB"))
     badge = [w for w in words if w.completing and w.text == "Ad"]
     assert len(badge) == 1
     name = next(w for w in words if w.text == "QuoteCraft")
