@@ -265,9 +265,10 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
         # the read of last resort: the image in grey at the same scale, with no polarity normalisation
         words = merge_reads(words, read(_rescaled(grey, scale), scale, languages, timeout, image.width,
                                         image.height))
+    edges = shape_edges(grey)  # buttons and chips are found on the same edges
     # added beside the main read, which stays whole: the screen classifier's layout features describe it
     if _readable_count(words) < BUTTON_READ_BELOW:
-        words = merge_reads(words, read_buttons(grey, read_in, timeout), replace=False)
+        words = merge_reads(words, read_buttons(grey, read_in, timeout, edges), replace=False)
     if main_count < SPARSE_TEXT_BELOW:
         # page layout analysis drops small labels standing apart (a form's field names: "USERNAME", "PASSWORD");
         # tesseract's sparse-text mode finds them in the colour image (not in the normalised or the plain grey one)
@@ -276,20 +277,31 @@ def ocr_image(image: Image.Image, languages: tuple[str, ...] = ("eng",), timeout
                             replace=False)
         del colour
     # badges and tags on any screen, dense or sparse: a native ad's "AD" sits in a feed full of words
-    return merge_reads(words, read_chips(grey, words, read_in, timeout), replace=False)
+    return merge_reads(words, read_chips(grey, words, read_in, timeout, edges), replace=False)
 
 
-def button_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+Edges = tuple[np.ndarray, float, np.ndarray]  # (a grey copy at most 1000 pixels long, its scale, its edges)
+
+
+def shape_edges(grey: np.ndarray) -> Edges:
+    """The copy of ``grey`` buttons and chips are found on (at most 1000 pixels long), its scale and its edges."""
+    small, factor = shrink(grey, 1000)
+    return small, factor, cv2.Canny(small, 40, 120)
+
+
+def button_boxes(grey: np.ndarray, edges: Edges | None = None) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h, original pixels) of button-like shapes: closed, wide, short outlines or fills, as
-    sign-in, welcome and title screens draw them. Found on a copy at most 1000 pixels long, largest first."""
+    sign-in, welcome and title screens draw them. Found on a copy at most 1000 pixels long (``edges``:
+    :func:`shape_edges` of ``grey`` when the caller has them), largest first."""
     def fits(bw: int, bh: int, sw: int, sh: int) -> bool:
         return (max(16, 0.02 * sh) <= bh <= max(BUTTON_MAX_HEIGHT * sh, 48) and 0.12 * sw <= bw <= 0.95 * sw
                 and bw >= 2.5 * bh)
 
-    return _closed_shapes(grey, fits, dilation=3, inset=lambda bh: max(2, round(0.12 * bh)), limit=BUTTON_LIMIT)
+    return _closed_shapes(edges or shape_edges(grey), fits, dilation=3, inset=lambda bh: max(2, round(0.12 * bh)),
+                          limit=BUTTON_LIMIT)
 
 
-def chip_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
+def chip_boxes(grey: np.ndarray, edges: Edges | None = None) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h, original pixels) of chips: small closed outlines or fills about one line of text high,
     a little wider than high and up to four times as wide, as badges and tags are drawn ("AD" beside a native ad's
     title, "BETA", "NEW"). Found on a copy at most 1000 pixels long, largest first, at most :data:`CHIP_LIMIT`."""
@@ -297,17 +309,16 @@ def chip_boxes(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
         return 10 <= bh <= max(24.0, CHIP_MAX_HEIGHT * min(sh, sw)) and 1.1 * bh <= bw <= 4 * bh
 
     # a thin dilation: a chip sits a few pixels from the words beside it, which a wider one would join to it
-    return _closed_shapes(grey, fits, dilation=2, inset=_chip_inset, limit=CHIP_LIMIT)
+    return _closed_shapes(edges or shape_edges(grey), fits, dilation=2, inset=_chip_inset, limit=CHIP_LIMIT)
 
 
-def _closed_shapes(grey: np.ndarray, fits, dilation: int, inset, limit: int) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, w, h, original pixels) of closed outlines or fills whose size ``fits(w, h, image w, image h)``
-    and whose ring ``inset(h)`` pixels inside the edge is one colour, as around a label: edges found on a copy at
-    most 1000 pixels long, joined by a ``dilation`` square; largest first, overlapping ones once, at most
-    ``limit``."""
-    small, factor = shrink(grey, 1000)
+def _closed_shapes(edges: Edges, fits, dilation: int, inset, limit: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h, original pixels) of closed outlines or fills whose size ``fits(w, h, copy w, copy h)``
+    and whose ring ``inset(h)`` pixels inside the edge is one colour, as around a label: the :func:`shape_edges`
+    joined by a ``dilation`` square; largest first, overlapping ones once, at most ``limit``."""
+    small, factor, found_edges = edges
     sh, sw = small.shape
-    closed = cv2.dilate(cv2.Canny(small, 40, 120), np.ones((dilation, dilation), np.uint8))
+    closed = cv2.dilate(found_edges, np.ones((dilation, dilation), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     found: list[tuple[int, int, int, int]] = []
     for contour in sorted(contours, key=cv2.contourArea, reverse=True):
@@ -331,13 +342,14 @@ def _chip_inset(height: int) -> int:
     return max(3, round(0.15 * height))
 
 
-def read_chips(grey: np.ndarray, words: list[Word], languages: tuple[str, ...], timeout: float) -> list[Word]:
+def read_chips(grey: np.ndarray, words: list[Word], languages: tuple[str, ...], timeout: float,
+               edges: Edges | None = None) -> list[Word]:
     """The label of each chip (:func:`chip_boxes`) that ``words`` did not already read surely, read on its own.
 
     Tesseract reading a whole screen takes a small outlined or filled badge for a picture and drops or garbles its
     label: the "AD" badge of a native ad unit (read "(ac)"), a "BETA" tag."""
     found: list[Word] = []
-    for line, box in enumerate(chip_boxes(grey)):
+    for line, box in enumerate(chip_boxes(grey, edges)):
         if any(_readable(w) and w.conf >= CHIP_SURE_CONF and _overlap(w.box, box) > 0.5 for w in words):
             continue  # read surely already: its own read could not be surer by the margin a merge needs
         inset = (_chip_inset(box[3]),) * 2
@@ -389,7 +401,8 @@ def _has_margin(box: np.ndarray, inset: int) -> bool:
     return float((np.abs(ring - np.median(ring)) <= 24).mean()) >= 0.85
 
 
-def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -> list[Word]:
+def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float,
+                 edges: Edges | None = None) -> list[Word]:
     """The label of each button-like box, read on its own as one line of text.
 
     Tesseract reading a whole screen takes the rounded end of an outlined or filled button for a letter
@@ -402,7 +415,7 @@ def read_buttons(grey: np.ndarray, languages: tuple[str, ...], timeout: float) -
     scripts = _other_scripts(languages)
     retries = 0
     words: list[Word] = []
-    for line, box in enumerate(button_boxes(grey)):
+    for line, box in enumerate(button_boxes(grey, edges)):
         inset = (round(0.5 * box[3]), round(0.15 * box[3]))  # the rounded ends and the outline cut off
         label = _label_image(grey, box, inset)
         if label is None:
